@@ -1,0 +1,38 @@
+"""Configuration classes. Read values from app.config, never from these classes."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from webapp.clock import SystemClock
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    # Overridden from the environment in production; a random key is made per instance otherwise.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite file in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    POLICY_DIR = os.environ.get("POLICY_DIR", str(PROJECT_ROOT / "policies"))
+    STATIC_BUILD_DIR = str(PROJECT_ROOT / "static" / "dist")
+    CLOCK = SystemClock()
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Set SESSION_COOKIE_SECURE=1 whenever the app is served over HTTPS (always, in production).
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 8 * 60 * 60  # one working day, in seconds
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    # Sync request limits (issue: 500 records or 2 MB).
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SYNC_MAX_RECORDS = 500
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"

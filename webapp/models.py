@@ -1,0 +1,268 @@
+"""The data model: teams, people, children, records and their timeliness verdicts."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    TypeDecorator,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.extensions import db
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        # SQLite has no time zone type; store naive UTC there so comparisons stay textual-safe.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Role(str, enum.Enum):
+    PRACTITIONER = "practitioner"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+SERVICES = (
+    "children_social_care",
+    "early_help",
+    "youth_justice",
+    "targeted_youth_support",
+    "placements",
+    "family_support",
+)
+
+CHILD_STATUSES = {
+    "child_protection": "Child protection plan",
+    "child_in_need": "Child in need",
+    "looked_after": "Looked after",
+    "care_leaver": "Care leaver",
+    "early_help": "Early help",
+}
+
+
+class Team(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    authority: Mapped[str] = mapped_column(String(40))  # policy id, e.g. "norfolk"
+    service: Mapped[str] = mapped_column(String(40), default="children_social_care")
+
+    members: Mapped[list[User]] = relationship(back_populates="team")
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name} ({self.authority})>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default=Role.PRACTITIONER.value)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    team: Mapped[Team | None] = relationship(back_populates="members")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.MANAGER.value, Role.ADMIN.value)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class Child(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)  # the child's id in the API
+    name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Semicolon-separated keys of CHILD_STATUSES; a child can have several.
+    status: Mapped[str] = mapped_column(String(200), default="")
+
+    team: Mapped[Team] = relationship()
+    practitioner: Mapped[User | None] = relationship()
+
+    @property
+    def statuses(self) -> list[str]:
+        return [s for s in self.status.split(";") if s]
+
+    @statuses.setter
+    def statuses(self, values: list[str]) -> None:
+        self.status = ";".join(dict.fromkeys(values))
+
+    @property
+    def on_child_protection_plan(self) -> bool:
+        return "child_protection" in self.statuses
+
+    def __repr__(self) -> str:
+        return f"<Child {self.reference}>"
+
+
+class Record(db.Model):
+    """One version of a record written on a device. Versions of a record share its uuid."""
+
+    __table_args__ = (
+        # Stores each version exactly once, even when two requests carrying it race.
+        UniqueConstraint("uuid", "version", name="uq_record_uuid_version"),
+        Index("ix_record_author_received", "author_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36))  # generated on the device
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes: Mapped[int | None] = mapped_column(Integer)  # the version this one replaced
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    record_type: Mapped[str] = mapped_column(String(60))
+    child_protection: Mapped[bool] = mapped_column(Boolean, default=False)
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # device clock, as sent
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    device_id: Mapped[str] = mapped_column(String(100))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # SHA-256 of the submitted content, to tell a resend (same) from a conflict (different).
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # completed_at (corrected for the device's clock) lies before event_at.
+    implausible: Mapped[bool] = mapped_column(Boolean, default=False)
+    sync_request_id: Mapped[int | None] = mapped_column(ForeignKey("sync_request.id"))
+
+    child: Mapped[Child] = relationship()
+    author: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Record {self.uuid} v{self.version}>"
+
+
+class TimelinessCheck(db.Model):
+    """The verdict on a record, computed once on receipt and kept for every later version.
+
+    The columns the manager views filter on are copied from the record and its child, so
+    that team pages read this one table.
+    """
+
+    __table_args__ = (Index("ix_timeliness_team_received", "team_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))  # the first version
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    record_type: Mapped[str] = mapped_column(String(60))
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    policy_id: Mapped[str] = mapped_column(String(40))
+    policy_version: Mapped[str] = mapped_column(String(64))
+    rule_id: Mapped[str] = mapped_column(String(120))
+    window: Mapped[str] = mapped_column(String(120))  # in words, e.g. "2 working days"
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    verdict: Mapped[str] = mapped_column(String(10))  # "on_time" or "late"
+    late_by_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    late_by_working_days: Mapped[int | None] = mapped_column(Integer)
+    cause: Mapped[str | None] = mapped_column(String(20))  # synced_late, recorded_late, unknown
+    completed_at_corrected: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    skew_seconds: Mapped[float] = mapped_column(default=0.0)  # server_now - device_now
+
+    record: Mapped[Record] = relationship()
+    child: Mapped[Child] = relationship()
+    author: Mapped[User] = relationship()
+
+    def as_timeliness(self) -> dict[str, Any]:
+        """The `timeliness` object of a sync answer."""
+        return {
+            "authority": self.policy_id,
+            "policy_version": self.policy_version,
+            "rule_id": self.rule_id,
+            "window": self.window,
+            "due_at": _iso(self.due_at),
+            "received_at": _iso(self.received_at),
+            "verdict": self.verdict,
+            "late_by_seconds": self.late_by_seconds,
+            "late_by_working_days": self.late_by_working_days,
+            "cause": self.cause,
+        }
+
+
+class SyncRequest(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    device_id: Mapped[str] = mapped_column(String(100))
+    device_now: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    server_now: Mapped[datetime] = mapped_column(UTCDateTime())
+    skew_seconds: Mapped[float] = mapped_column(default=0.0)
+    skew_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_count: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_count: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_count: Mapped[int] = mapped_column(Integer, default=0)
+    conflict_count: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEvent(db.Model):
+    """Who did what, when. Never holds the contents of a record."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40))  # e.g. record.accepted, record.rejected
+    record_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
+    sync_request_id: Mapped[int | None] = mapped_column(ForeignKey("sync_request.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+def _iso(instant: datetime | None) -> str | None:
+    if instant is None:
+        return None
+    return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
