@@ -63,4 +63,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     init_security(app)
 
     # Blueprints and command groups.
+    from webapp.policy_cli import policy_cli
+
+    app.cli.add_command(policy_cli)
     return app

@@ -1,0 +1,74 @@
+"""The recording-timeliness engine: plain values in, plain values out, no Flask, no database.
+
+The arithmetic is specified in timeliness.md; the policy format in policies/README.md.
+"""
+
+from webapp.timeliness.calendar import (
+    LONDON,
+    PUBLISHED_HORIZON,
+    SPAN_END,
+    SPAN_START,
+    WorkingCalendar,
+    default_calendar,
+    england_and_wales_holidays,
+    parse_instant,
+)
+from webapp.timeliness.coverage import Catalogue, Coverage, coverage, load_catalogue
+from webapp.timeliness.errors import (
+    HorizonWarning,
+    MissingAnchorError,
+    NaiveDatetimeError,
+    OutsideCalendarError,
+    PolicyError,
+    PolicyIssue,
+    TimelinessError,
+    UnknownAuthority,
+    UnknownRecordType,
+)
+from webapp.timeliness.policy import (
+    POLICY_DIR,
+    SOURCES_DIR,
+    Policy,
+    Rule,
+    Source,
+    load_policies,
+    load_policy,
+)
+from webapp.timeliness.verdict import RecordFacts, Verdict, evaluate, iso_utc
+from webapp.timeliness.windows import Window
+
+__all__ = [
+    "LONDON",
+    "POLICY_DIR",
+    "PUBLISHED_HORIZON",
+    "SOURCES_DIR",
+    "SPAN_END",
+    "SPAN_START",
+    "Catalogue",
+    "Coverage",
+    "HorizonWarning",
+    "MissingAnchorError",
+    "NaiveDatetimeError",
+    "OutsideCalendarError",
+    "Policy",
+    "PolicyError",
+    "PolicyIssue",
+    "RecordFacts",
+    "Rule",
+    "Source",
+    "TimelinessError",
+    "UnknownAuthority",
+    "UnknownRecordType",
+    "Verdict",
+    "Window",
+    "WorkingCalendar",
+    "coverage",
+    "default_calendar",
+    "england_and_wales_holidays",
+    "evaluate",
+    "iso_utc",
+    "load_catalogue",
+    "load_policies",
+    "load_policy",
+    "parse_instant",
+]

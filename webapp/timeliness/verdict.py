@@ -1,0 +1,183 @@
+"""Verdicts: was a record received within its window, and if not, why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Mapping
+
+from webapp.timeliness.calendar import UTC, WorkingCalendar, default_calendar, require_aware
+from webapp.timeliness.errors import MissingAnchorError
+from webapp.timeliness.policy import Policy
+
+ON_TIME = "on_time"
+LATE = "late"
+SYNCED_LATE = "synced_late"
+RECORDED_LATE = "recorded_late"
+UNKNOWN = "unknown"
+
+# A device clock corrected for skew can still land slightly after the server's receipt (the
+# skew is measured per request, not per record). Within this tolerance we still believe it.
+COMPLETED_TOLERANCE = timedelta(minutes=5)
+
+_ZERO = timedelta(0)
+_EMPTY: Mapping[str, datetime] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFacts:
+    """What the engine needs to know about a record; every instant must be aware."""
+
+    record_type: str
+    event_at: datetime
+    completed_at: datetime | None = None
+    child_protection: bool = False
+    service: str | None = None
+    anchors: Mapping[str, datetime] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome for one record, with enough to explain it after the policy changes.
+
+    For day-based windows `due_at` is the exclusive end of the due date (local midnight
+    starting the next day): on time when received before it. For hour-based windows `due_at`
+    is inclusive: on time when received at or before it. `due_exclusive` says which.
+    """
+
+    authority: str
+    policy_version: str
+    rule_id: str
+    window: str
+    due_at: datetime
+    received_at: datetime
+    verdict: str
+    late_by: timedelta
+    late_by_working_days: int | None
+    cause: str | None
+    completed_at_corrected: datetime | None
+    due_exclusive: bool = False
+
+    @property
+    def on_time(self) -> bool:
+        return self.verdict == ON_TIME
+
+    def to_dict(self) -> dict:
+        """A JSON-able dict; instants as ISO 8601 UTC with a Z."""
+        return {
+            "authority": self.authority,
+            "policy_version": self.policy_version,
+            "rule_id": self.rule_id,
+            "window": self.window,
+            "due_at": iso_utc(self.due_at),
+            "received_at": iso_utc(self.received_at),
+            "verdict": self.verdict,
+            "late_by_seconds": int(self.late_by.total_seconds()),
+            "late_by_working_days": self.late_by_working_days,
+            "cause": self.cause,
+        }
+
+
+def iso_utc(instant: datetime) -> str:
+    """ISO 8601 in UTC with a trailing Z, e.g. 2026-12-19T16:00:00Z."""
+    text = instant.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return text + "Z"
+
+
+def late_cause(
+    completed_at_corrected: datetime | None,
+    event_at: datetime,
+    received_at: datetime,
+    due_at: datetime,
+    due_exclusive: bool,
+) -> str:
+    """Why a late record was late: synced_late, recorded_late, or unknown when the device time is unbelievable."""
+    if completed_at_corrected is None:
+        return UNKNOWN
+    if completed_at_corrected < event_at or completed_at_corrected > received_at + COMPLETED_TOLERANCE:
+        return UNKNOWN
+    finished_in_time = (
+        completed_at_corrected < due_at if due_exclusive else completed_at_corrected <= due_at
+    )
+    return SYNCED_LATE if finished_in_time else RECORDED_LATE
+
+
+def evaluate(
+    policy: Policy,
+    facts: RecordFacts,
+    received_at: datetime,
+    calendar: WorkingCalendar | None = None,
+    skew: timedelta = _ZERO,
+) -> Verdict:
+    """Judge one record against the authority's policy.
+
+    `skew` is server_now - device_now for the sync request that carried the record; it is
+    added to `completed_at` before that is used to explain a late verdict.
+
+    Raises:
+        UnknownRecordType: the policy does not list the record type.
+        NaiveDatetimeError: an instant has no UTC offset.
+        MissingAnchorError: the rule counts back from an anchor the record lacks.
+        OutsideCalendarError: a date outside the precomputed calendar.
+    """
+    if calendar is None:
+        calendar = default_calendar()
+    rule = policy.select_rule(facts.record_type, facts.child_protection, facts.service)
+    window = rule.window
+    event_at = require_aware(facts.event_at)
+    # Stored in UTC so that verdicts compare and serialise alike whatever zone came in.
+    received_at = require_aware(received_at).astimezone(UTC)
+
+    anchor_at = None
+    if window.anchor is not None:
+        anchor_at = facts.anchors.get(window.anchor)
+        if anchor_at is None:
+            raise MissingAnchorError(
+                f"rule {rule.id} counts back from {window.anchor}, which the record does not carry"
+            )
+    due_at = window.due_at(event_at, calendar, anchor_at)
+    exclusive = window.exclusive
+    on_time = received_at < due_at if exclusive else received_at <= due_at
+
+    completed_at_corrected = None
+    if facts.completed_at is not None:
+        completed_at_corrected = require_aware(facts.completed_at) + skew
+
+    if on_time:
+        return Verdict(
+            policy.authority,
+            policy.version,
+            rule.id,
+            window.describe(),
+            due_at,
+            received_at,
+            ON_TIME,
+            _ZERO,
+            None,
+            None,
+            completed_at_corrected,
+            exclusive,
+        )
+
+    late_by_working_days = None
+    if exclusive:
+        # Working days after the due date up to the day it arrived; at least one, because a
+        # late record has missed the end of its due date even when it arrived at a weekend.
+        due_date = calendar.local_date(due_at - timedelta(microseconds=1))
+        received_date = calendar.local_date(received_at)
+        late_by_working_days = max(1, calendar.working_days_between(due_date, received_date))
+    return Verdict(
+        policy.authority,
+        policy.version,
+        rule.id,
+        window.describe(),
+        due_at,
+        received_at,
+        LATE,
+        received_at - due_at,
+        late_by_working_days,
+        late_cause(completed_at_corrected, event_at, received_at, due_at, exclusive),
+        completed_at_corrected,
+        exclusive,
+    )
