@@ -168,10 +168,7 @@ class WorkingCalendar:
         Stored as the start of the next local day so that a clock change cannot move the
         boundary and no "23:59:59.999" rounding question arises.
         """
-        ordinal = day.toordinal()
-        if ordinal < self._first or ordinal > self._last:
-            raise OutsideCalendarError(f"{day.isoformat()} is outside the working calendar")
-        return self._midnight_utc[ordinal - self._first + 1]
+        return self._midnight_utc[self._index(day) + 1]
 
     def add_working_hours(self, instant: datetime, hours: int) -> datetime:
         """`instant` plus `hours` counted only on working days, each worth its whole 24 hours.
