@@ -312,6 +312,54 @@ def _locate(file: str, raw: dict, path: list, message: str) -> PolicyIssue:
     return PolicyIssue(file, None, _path_words(path) or None, message)
 
 
+def _raw_rules(raw: dict) -> list[tuple[str, dict]]:
+    """(rule name, rule mapping) for every rule-like entry in unvalidated data."""
+    found = []
+    default = raw.get("default")
+    if isinstance(default, dict):
+        found.append((str(default.get("id") or "default"), default))
+    for section in ("service_defaults", "rules"):
+        items = raw.get(section)
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                found.append((str(item.get("id") or f"{section}[{index}]"), item))
+    return found
+
+
+def _quote_issues(file: str, raw: dict, sources_dir: Path) -> list[PolicyIssue]:
+    """Every quote must be an exact substring of its cited line.
+
+    Checked on the raw data, so a file with a type error elsewhere still has its quotes
+    checked and `policy check` reports everything in one run.
+    """
+    issues = []
+    for rule, item in _raw_rules(raw):
+        sources = item.get("sources")
+        if not isinstance(sources, list):
+            continue
+        for index, source in enumerate(sources):
+            if not isinstance(source, dict):
+                continue
+            name, line, quote = source.get("file"), source.get("line"), source.get("quote")
+            if not isinstance(name, str) or not name:
+                continue
+            where = f"sources[{index}]"
+            lines = _source_lines(sources_dir, name)
+            if lines is None:
+                issues.append(PolicyIssue(file, rule, f"{where}.file", f"no source document {name!r}"))
+            elif not isinstance(line, int) or isinstance(line, bool) or line < 1 or not isinstance(quote, str):
+                continue  # the schema reports the type
+            elif line > len(lines):
+                issues.append(PolicyIssue(file, rule, f"{where}.line", f"{name} has only {len(lines)} lines"))
+            elif quote not in lines[line - 1]:
+                issues.append(
+                    PolicyIssue(file, rule, f"{where}.quote", f"{quote!r} is not on line {line} of {name}")
+                )
+    return issues
+
+
 def _build_rule(data: dict, **extra: Any) -> Rule:
     return Rule(
         id=data["id"],
@@ -355,7 +403,7 @@ def _overlap_issues(file: str, rules: list[Rule]) -> list[PolicyIssue]:
 
 
 def _reference_issues(
-    file: str, stem: str, data: dict, policy_rules: list[Rule], sources_dir: Path, catalogue: Catalogue | None
+    file: str, stem: str, data: dict, policy_rules: list[Rule], catalogue: Catalogue | None
 ) -> list[PolicyIssue]:
     issues: list[PolicyIssue] = []
     if data["authority"] != stem:
@@ -405,24 +453,6 @@ def _reference_issues(
     for rule in policy_rules:
         for index, source in enumerate(rule.sources):
             where = f"sources[{index}]"
-            lines = _source_lines(sources_dir, source.file)
-            if lines is None:
-                issues.append(PolicyIssue(file, rule.id, f"{where}.file", f"no source document {source.file!r}"))
-            elif source.line > len(lines):
-                issues.append(
-                    PolicyIssue(
-                        file, rule.id, f"{where}.line", f"{source.file} has only {len(lines)} lines"
-                    )
-                )
-            elif source.quote not in lines[source.line - 1]:
-                issues.append(
-                    PolicyIssue(
-                        file,
-                        rule.id,
-                        f"{where}.quote",
-                        f"{source.quote!r} is not on line {source.line} of {source.file}",
-                    )
-                )
             encoded.add(source.catalogue_id)
             if catalogue is None:
                 continue
@@ -490,10 +520,11 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
         raise PolicyError(file, None, None, f"not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise PolicyError(file, None, None, "must be a YAML mapping")
+    quote_issues = _quote_issues(file, raw, sources_dir)
     try:
         data = PolicySchema().load(raw)
     except ValidationError as exc:
-        raise PolicyError(errors=_schema_issues(file, raw, exc.messages)) from None
+        raise PolicyError(errors=_schema_issues(file, raw, exc.messages) + quote_issues) from None
 
     default = _build_rule(data["default"])
     service_defaults = [_build_rule(d, service=d["service"]) for d in data["service_defaults"]]
@@ -507,7 +538,7 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
         catalogue = load_catalogue(sources_dir)
     except FileNotFoundError:
         raise PolicyError(file, None, None, f"no catalogue in {sources_dir}") from None
-    issues = _reference_issues(file, path.stem, data, all_rules, sources_dir, catalogue)
+    issues = quote_issues + _reference_issues(file, path.stem, data, all_rules, catalogue)
     if issues:
         raise PolicyError(errors=issues)
 
