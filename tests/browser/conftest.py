@@ -1,0 +1,157 @@
+"""Browser fixtures: Debian's Chromium, a live server on 127.0.0.1, seeded practitioners.
+
+Fixtures for every browser test (the offline journeys use them too):
+- `live_server`: the base URL of a running app, e.g. "http://127.0.0.1:41234";
+- `live_app`: that Flask app, for seeding or asserting on the database;
+- `practitioner` and `second_practitioner`: `Person(email, password, name, child_refs)`, both
+  in the same team, each with their own allocated children;
+- `signed_in_page(page, person)`: signs `person` in through the sign-in form and waits for
+  the caseload.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from werkzeug.serving import make_server
+
+from webapp import create_app
+from webapp.clock import SystemClock
+from webapp.config import TestConfig
+from webapp.extensions import db
+from webapp.models import Child, Team, User
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+AXE_PATH = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _chromium() -> str | None:
+    """The CHROMIUM environment variable, then Debian's chromium; None means Playwright's own."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = _chromium()
+    if chromium is None:
+        return browser_type_launch_args
+    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _browser_marker(request):
+    request.node.add_marker(pytest.mark.browser)
+
+
+class Person(NamedTuple):
+    email: str
+    password: str
+    name: str
+    child_refs: tuple[str, ...]
+
+
+PRACTITIONER = Person(
+    "sam.field@example.org", "correct horse battery", "Sam Field", ("WK-1001", "WK-1002", "WK-1003")
+)
+SECOND_PRACTITIONER = Person(
+    "alex.other@example.org", "another long passphrase", "Alex Other", ("WK-2001",)
+)
+CHILDREN = {
+    "WK-1001": ("Amira Khan", date(2015, 3, 14), ["child_protection"]),
+    "WK-1002": ("Ben Taylor", date(2012, 7, 2), ["child_in_need"]),
+    "WK-1003": ("Chloe Evans", date(2009, 11, 30), ["looked_after"]),
+    "WK-2001": ("Dylan Price", date(2016, 1, 8), ["child_in_need"]),
+}
+
+
+def seed(app) -> None:
+    """One Warwickshire team, two practitioners and their children."""
+    with app.app_context():
+        db.create_all()
+        team = Team(name="Warwick North Family Support", authority="warwickshire")
+        db.session.add(team)
+        for person in (PRACTITIONER, SECOND_PRACTITIONER):
+            user = User(email=person.email, name=person.name, role="practitioner", team=team)
+            user.set_password(person.password)
+            db.session.add(user)
+            for ref in person.child_refs:
+                name, born, statuses = CHILDREN[ref]
+                child = Child(
+                    reference=ref, name=name, date_of_birth=born, team=team, practitioner=user
+                )
+                child.statuses = statuses
+                db.session.add(child)
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    database = tmp_path_factory.mktemp("live") / "browser.sqlite"
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}",
+        CLOCK=SystemClock(),
+        # Forms post with their CSRF token as usual; the browser keeps the session cookie.
+        WTF_CSRF_ENABLED=True,
+    )
+    seed(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def practitioner() -> Person:
+    return PRACTITIONER
+
+
+@pytest.fixture
+def second_practitioner() -> Person:
+    return SECOND_PRACTITIONER
+
+
+@pytest.fixture
+def signed_in_page(live_server):
+    """Sign a person in through the sign-in form; returns the page, on the caseload."""
+
+    def sign_in(page, person: Person = PRACTITIONER):
+        page.goto(f"{live_server}/sign-in")
+        page.get_by_label("Email address").fill(person.email)
+        page.get_by_label("Password").fill(person.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="My caseload").wait_for()
+        return page
+
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_PATH.exists():
+        pytest.fail("axe-core is missing: run `npm ci` (make install)")
+    return AXE_PATH.read_text()
