@@ -187,6 +187,7 @@ def test_day_windows_of_every_kind_warn_beyond_the_horizon(calendar):
             window.due_at(london(2029, 2, 1, 12), calendar)
 
 
+@pytest.mark.filterwarnings("ignore::webapp.timeliness.errors.HorizonWarning")
 def test_dates_outside_the_calendar_span_are_refused(calendar):
     from webapp.timeliness import OutsideCalendarError
 

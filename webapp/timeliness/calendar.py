@@ -62,7 +62,10 @@ class WorkingCalendar:
         self.holidays = frozenset(d for d in holiday_dates if start <= d <= end)
         self._first = start.toordinal()
         self._last = end.toordinal()
-        self._horizon_ordinal = horizon.toordinal() if horizon else None
+        self._horizon_index = horizon.toordinal() - self._first if horizon else None
+        self._days = self._last - self._first + 1
+        # Indexes up to here need no range check and no horizon warning.
+        self._fast_until = min(self._days - 1, self._horizon_index if horizon else self._days - 1)
         holiday_ordinals = {d.toordinal() for d in self.holidays}
 
         cumulative: list[int] = []
@@ -87,36 +90,105 @@ class WorkingCalendar:
             midnights.append(local.astimezone(UTC))
         self._midnight_utc = midnights
 
-    # -- date questions -------------------------------------------------------------------
+    # -- day indexes: the hot path works on positions in the precomputed lists ------------
 
-    def _index(self, day: date) -> int:
-        ordinal = day.toordinal()
-        if ordinal < self._first or ordinal > self._last:
+    def _check(self, index: int) -> int:
+        """Return a day index unchanged, refusing it outside the span and warning past the horizon."""
+        if index < 0 or index >= len(self._cumulative):
             raise OutsideCalendarError(
-                f"{day.isoformat()} is outside the working calendar "
-                f"({self.start.isoformat()} to {self.end.isoformat()})"
+                f"{date.fromordinal(index + self._first).isoformat()} is outside the working "
+                f"calendar ({self.start.isoformat()} to {self.end.isoformat()})"
             )
-        if self._horizon_ordinal is not None and ordinal > self._horizon_ordinal:
-            self._warn_horizon(day)
-        return ordinal - self._first
-
-    def _day(self, ordinal: int) -> date:
-        if ordinal < self._first or ordinal > self._last:
-            raise OutsideCalendarError(
-                f"{date.fromordinal(ordinal).isoformat()} is outside the working calendar "
-                f"({self.start.isoformat()} to {self.end.isoformat()})"
-            )
-        if self._horizon_ordinal is not None and ordinal > self._horizon_ordinal:
-            self._warn_horizon(date.fromordinal(ordinal))
-        return date.fromordinal(ordinal)
+        if self._horizon_index is not None and index > self._horizon_index:
+            self._warn_horizon(date.fromordinal(index + self._first))
+        return index
 
     def _warn_horizon(self, day: date) -> None:
         warnings.warn(
             f"{day.isoformat()} is beyond the bank holidays GOV.UK has published "
             f"(to {self.horizon.isoformat()}); working days there are a forecast",
             HorizonWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
+
+    def utc(self, instant: datetime) -> datetime:
+        """The instant in UTC.
+
+        Raises:
+            NaiveDatetimeError: the instant has no UTC offset.
+        """
+        tz = instant.tzinfo
+        if tz is UTC:
+            return instant
+        if tz is None or instant.utcoffset() is None:
+            require_aware(instant)
+        return instant.astimezone(UTC)
+
+    def day_index(self, instant_utc: datetime) -> int:
+        """Index of the local date of a UTC instant, without a time zone conversion.
+
+        London is UTC or UTC+1, so the local date is the UTC date or the day after; one
+        comparison with the precomputed start of the next local day decides which.
+        """
+        index = instant_utc.toordinal() - self._first
+        if 0 <= index < self._days:
+            if instant_utc >= self._midnight_utc[index + 1]:
+                index += 1
+            if index <= self._fast_until:
+                return index
+        return self._check(index)
+
+    def working_days_end(self, instant_utc: datetime, n: int) -> datetime:
+        """The exclusive end of the nth working day (n >= 1) after the instant's local date.
+
+        The same as end_of_index(working_day_index(day_index(instant), n)), fused because it
+        is the commonest window and every verdict pays for it.
+        """
+        index = instant_utc.toordinal() - self._first
+        if 0 <= index < self._days:
+            if instant_utc >= self._midnight_utc[index + 1]:
+                index += 1
+            if index < self._days:
+                position = self._cumulative[index] + n - 1
+                if position < len(self._working):
+                    due_index = self._working[position] - self._first
+                    if due_index <= self._fast_until:
+                        return self._midnight_utc[due_index + 1]
+        return self.end_of_index(self.working_day_index(self.day_index(instant_utc), n))
+
+    def working_day_index(self, index: int, n: int) -> int:
+        """Day index of the nth working day after day `index` (n > 0), before it (n < 0),
+        or for n == 0 the day itself if it is a working day, else the next working day."""
+        done = self._cumulative[index]  # working days up to and including the day
+        if n > 0:
+            position = done + n - 1
+        elif n < 0:
+            position = done - self._is_working[index] + n
+        else:
+            position = done - self._is_working[index]
+        if position < 0 or position >= len(self._working):
+            raise OutsideCalendarError(
+                f"{n} working days from {date.fromordinal(index + self._first).isoformat()} "
+                "is outside the working calendar"
+            )
+        return self._check(self._working[position] - self._first)
+
+    def working_days_late(self, due_at: datetime, received_at: datetime) -> int:
+        """Working days from the end of a day window's due date to the day received_at falls on.
+
+        `due_at` is an exclusive day end, so its own index is the day after the due date.
+        """
+        cumulative = self._cumulative
+        return cumulative[self.day_index(received_at)] - cumulative[self.day_index(due_at) - 1]
+
+    def end_of_index(self, index: int) -> datetime:
+        """The exclusive end (next local midnight, UTC) of day `index`."""
+        return self._midnight_utc[self._check(index) + 1]
+
+    # -- date questions -------------------------------------------------------------------
+
+    def _index(self, day: date) -> int:
+        return self._check(day.toordinal() - self._first)
 
     def is_working_day(self, day: date) -> bool:
         """Whether the date is Monday to Friday and not a bank holiday."""
@@ -127,19 +199,7 @@ class WorkingCalendar:
 
         n == 0 gives `day` if it is a working day, otherwise the next working day.
         """
-        i = self._index(day)
-        done = self._cumulative[i]  # working days up to and including `day`
-        if n > 0:
-            position = done + n - 1
-        elif n < 0:
-            position = done - self._is_working[i] + n
-        else:
-            position = done - self._is_working[i]
-        if position < 0 or position >= len(self._working):
-            raise OutsideCalendarError(
-                f"{n} working days from {day.isoformat()} is outside the working calendar"
-            )
-        return self._day(self._working[position])
+        return date.fromordinal(self.working_day_index(self._index(day), n) + self._first)
 
     def working_days_between(self, after: date, up_to: date) -> int:
         """Working days d with after < d <= up_to (negative when up_to is earlier)."""
@@ -157,10 +217,7 @@ class WorkingCalendar:
 
     def start_of_day(self, day: date) -> datetime:
         """The UTC instant of local midnight at the start of `day`."""
-        ordinal = day.toordinal()
-        if ordinal < self._first or ordinal > self._last + 1:
-            raise OutsideCalendarError(f"{day.isoformat()} is outside the working calendar")
-        return self._midnight_utc[ordinal - self._first]
+        return self._midnight_utc[self._index(day)]
 
     def end_of_day(self, day: date) -> datetime:
         """The exclusive end of `day`: local midnight starting the next day, in UTC.
@@ -178,9 +235,8 @@ class WorkingCalendar:
         next working day: time on the non-working days in between does not count, so a record
         arriving then has still used no more than `hours` working hours.
         """
-        instant = require_aware(instant).astimezone(UTC)
-        day = instant.astimezone(self.tz).date()
-        i = self._index(day)
+        instant = self.utc(instant)
+        i = self.day_index(instant)
         if self._is_working[i]:
             position = self._cumulative[i] - 1
             # Working days are never clock-change days (those are Sundays), so every working
@@ -190,13 +246,13 @@ class WorkingCalendar:
             position = self._cumulative[i]
             into_day = _ZERO
         whole_days, remainder = divmod(into_day + timedelta(hours=hours), _ONE_DAY)
-        position += int(whole_days)
+        position += whole_days
         if position >= len(self._working):
             raise OutsideCalendarError(
                 f"{hours} working hours from {instant.isoformat()} is outside the working calendar"
             )
-        due_day = self._day(self._working[position])
-        return self._midnight_utc[due_day.toordinal() - self._first] + remainder
+        due_index = self._check(self._working[position] - self._first)
+        return self._midnight_utc[due_index] + remainder
 
 
 def require_aware(instant: datetime) -> datetime:

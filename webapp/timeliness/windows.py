@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from webapp.timeliness.calendar import UTC, WorkingCalendar, require_aware
+from webapp.timeliness.calendar import WorkingCalendar
 from webapp.timeliness.errors import MissingAnchorError
 
 HOURS = "hours"
@@ -50,6 +50,10 @@ class Window:
     kind: str
     amount: int | None = None
     anchor: str | None = None
+    # Worked out once: every verdict carries the words, and hour kinds add the same delta.
+    _words: str = field(init=False, repr=False, compare=False)
+    _delta: timedelta | None = field(init=False, repr=False, compare=False)
+    _exclusive: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -65,14 +69,22 @@ class Window:
                 if self.kind in ANCHOR_KINDS
                 else f"{self.kind} takes no anchor"
             )
+        object.__setattr__(self, "_words", self._describe())
+        object.__setattr__(self, "_exclusive", self.kind in DAY_KINDS)
+        object.__setattr__(
+            self, "_delta", timedelta(hours=self.amount) if self.kind in INSTANT_KINDS else None
+        )
 
     @property
     def exclusive(self) -> bool:
         """Whether due is the exclusive end of a day (on time only when received before it)."""
-        return self.kind in DAY_KINDS
+        return self._exclusive
 
     def describe(self) -> str:
         """The window in words, as stored on every verdict: "2 working days", "same day"."""
+        return self._words
+
+    def _describe(self) -> str:
         if self.kind == SAME_DAY:
             return "same day"
         if self.kind == SAME_WORKING_DAY:
@@ -96,27 +108,37 @@ class Window:
             MissingAnchorError: a *_before window without `anchor_at`.
             OutsideCalendarError: a date outside the precomputed calendar.
         """
+        return self.due_at_utc(
+            calendar.utc(event_at),
+            calendar,
+            None if anchor_at is None else calendar.utc(anchor_at),
+        )
+
+    def due_at_utc(
+        self,
+        event_at: datetime,
+        calendar: WorkingCalendar,
+        anchor_at: datetime | None = None,
+    ) -> datetime:
+        """`due_at` for instants already in UTC (the engine's hot path)."""
         kind = self.kind
+        if kind == WORKING_DAYS:
+            return calendar.working_days_end(event_at, self.amount)
         if kind == HOURS:
             # Real elapsed time: UTC arithmetic, so a clock change cannot stretch the window.
-            return require_aware(event_at).astimezone(UTC) + timedelta(hours=self.amount)
-        if kind == WORKING_DAYS:
-            day = calendar.local_date(event_at)
-            return calendar.end_of_day(calendar.add_working_days(day, self.amount))
+            return event_at + self._delta
         if kind == CALENDAR_DAYS:
-            day = calendar.local_date(event_at)
-            return calendar.end_of_day(day + timedelta(days=self.amount))
+            return calendar.end_of_index(calendar.day_index(event_at) + self.amount)
         if kind == SAME_DAY:
-            return calendar.end_of_day(calendar.local_date(event_at))
+            return calendar.end_of_index(calendar.day_index(event_at))
         if kind == SAME_WORKING_DAY:
-            day = calendar.local_date(event_at)
-            return calendar.end_of_day(calendar.add_working_days(day, 0))
+            return calendar.end_of_index(calendar.working_day_index(calendar.day_index(event_at), 0))
         if kind == WORKING_HOURS:
             return calendar.add_working_hours(event_at, self.amount)
         if anchor_at is None:
             raise MissingAnchorError(f"{self.describe()} needs {self.anchor}")
         if kind == WORKING_DAYS_BEFORE:
-            day = calendar.local_date(anchor_at)
-            return calendar.end_of_day(calendar.add_working_days(day, -self.amount))
+            index = calendar.working_day_index(calendar.day_index(anchor_at), -self.amount)
+            return calendar.end_of_index(index)
         # HOURS_BEFORE
-        return require_aware(anchor_at).astimezone(UTC) - timedelta(hours=self.amount)
+        return anchor_at - self._delta
