@@ -178,8 +178,18 @@ class WorkingCalendar:
 
         `due_at` is an exclusive day end, so its own index is the day after the due date.
         """
-        cumulative = self._cumulative
-        return cumulative[self.day_index(received_at)] - cumulative[self.day_index(due_at) - 1]
+        first, midnights, days = self._first, self._midnight_utc, self._days
+        received = received_at.toordinal() - first
+        due = due_at.toordinal() - first
+        if 0 <= received < days and 0 <= due < days:
+            # day_index inlined: the UTC date, or the next day once past local midnight.
+            if received_at >= midnights[received + 1]:
+                received += 1
+            if due_at >= midnights[due + 1]:
+                due += 1
+            if received <= self._fast_until:
+                return self._cumulative[received] - self._cumulative[due - 1]
+        return self._cumulative[self.day_index(received_at)] - self._cumulative[self.day_index(due_at) - 1]
 
     def end_of_index(self, index: int) -> datetime:
         """The exclusive end (next local midnight, UTC) of day `index`."""

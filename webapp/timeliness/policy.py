@@ -245,7 +245,8 @@ class Policy:
         )
         if selected is None:
             selected = self.service_defaults.get(service, self.default)
-        self._selected[key] = selected
+        if service is None or service in SERVICES:  # keep the cache bounded whatever callers send
+            self._selected[key] = selected
         return selected
 
 

@@ -86,6 +86,10 @@ def iso_utc(instant: datetime) -> str:
     return text + "Z"
 
 
+# Builds a Verdict from a tuple in field order without NamedTuple.__new__'s Python-level call.
+_new_verdict = tuple.__new__
+
+
 def evaluate(
     policy: Policy,
     facts: RecordFacts,
@@ -141,19 +145,22 @@ def evaluate(
             completed_at_corrected = completed_at_corrected + skew
 
     if on_time:
-        return Verdict(
-            policy.authority,
-            policy.version,
-            rule.id,
-            window._words,
-            due_at,
-            received_at,
-            ON_TIME,
-            _ZERO,
-            None,
-            None,
-            completed_at_corrected,
-            exclusive,
+        return _new_verdict(
+            Verdict,
+            (
+                policy.authority,
+                policy.version,
+                rule.id,
+                window._words,
+                due_at,
+                received_at,
+                ON_TIME,
+                _ZERO,
+                None,
+                None,
+                completed_at_corrected,
+                exclusive,
+            ),
         )
 
     late_by_working_days = None
@@ -170,17 +177,20 @@ def evaluate(
         cause = SYNCED_LATE
     else:
         cause = RECORDED_LATE
-    return Verdict(
-        policy.authority,
-        policy.version,
-        rule.id,
-        window._words,
-        due_at,
-        received_at,
-        LATE,
-        received_at - due_at,
-        late_by_working_days,
-        cause,
-        completed_at_corrected,
-        exclusive,
+    return _new_verdict(
+        Verdict,
+        (
+            policy.authority,
+            policy.version,
+            rule.id,
+            window._words,
+            due_at,
+            received_at,
+            LATE,
+            received_at - due_at,
+            late_by_working_days,
+            cause,
+            completed_at_corrected,
+            exclusive,
+        ),
     )
