@@ -192,20 +192,17 @@ def explain_command(authority: str) -> None:
     except TimelinessError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{policy.name} ({policy.authority}), policy version {policy.version}")
-    rows = [
-        (rule.id, _applies_to(policy, rule), rule.window.describe(), rule)
-        for rule in policy.all_rules()
-    ]
-    headings = ("rule", "applies to", "window")
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headings)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headings, widths))
+    # Rule id and window first: they are short, so the long "applies to" text can run on.
+    rows = [(rule.id, rule.window.describe(), _applies_to(policy, rule), rule) for rule in policy.all_rules()]
+    headings = ("rule", "window", "applies to")
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headings[:2])]
     click.echo("")
-    click.echo(line)
-    click.echo("  ".join("-" * w for w in widths))
-    for rule_id, applies_to, window, rule in rows:
-        click.echo("  ".join(v.ljust(w) for v, w in zip((rule_id, applies_to, window), widths)).rstrip())
+    click.echo(f"{headings[0].ljust(widths[0])}  {headings[1].ljust(widths[1])}  {headings[2]}")
+    click.echo(f"{'-' * widths[0]}  {'-' * widths[1]}  {'-' * len(headings[2])}")
+    for rule_id, window, applies_to, rule in rows:
+        click.echo(f"{rule_id.ljust(widths[0])}  {window.ljust(widths[1])}  {applies_to}")
         for source in rule.sources:
-            click.echo(f"    {source.file}:{source.line} \"{source.quote}\"")
+            click.echo(f'    {source.file}:{source.line} "{source.quote}"')
 
 
 @policy_cli.command("coverage")
