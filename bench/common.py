@@ -279,7 +279,7 @@ def _prose(rng: random.Random, length: int) -> str:
 
 
 def visit_record(rng: random.Random, child_ref: str, now: datetime | None = None) -> dict:
-    """A statutory visit as a practitioner writes it: about 2.5 KB of JSON, mostly prose."""
+    """A visit as a practitioner writes it: about 2.3 KB of JSON, mostly prose."""
     now = now or datetime.now(timezone.utc)
     event_at = now - timedelta(hours=rng.uniform(2, 72))
     completed_at = event_at + timedelta(hours=rng.uniform(0.5, 20))
@@ -291,12 +291,15 @@ def visit_record(rng: random.Random, child_ref: str, now: datetime | None = None
         "record_type": "visit",
         "event_at": event_at.isoformat().replace("+00:00", "Z"),
         "completed_at": completed_at.isoformat().replace("+00:00", "Z"),
+        # The visit form of webapp/sync/forms_spec.py, with case-note lengths of prose.
         "fields": {
-            "summary": _prose(rng, rng.randint(120, 240)),
+            "visit_type": rng.choice(("statutory_child_protection", "child_in_need")),
+            "announced": rng.choice(("announced", "unannounced")),
             "child_seen": True,
-            "child_seen_alone": rng.random() < 0.7,
+            "seen_alone": rng.random() < 0.7,
+            "present": "Mother (Ms Smith), maternal grandmother, younger sibling aged 4",
+            "childs_words": _prose(rng, rng.randint(250, 450)),
             "observations": _prose(rng, rng.randint(700, 1100)),
-            "child_views": _prose(rng, rng.randint(250, 450)),
             "analysis": _prose(rng, rng.randint(350, 600)),
             "actions": _prose(rng, rng.randint(120, 300)),
         },
