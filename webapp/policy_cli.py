@@ -88,7 +88,7 @@ def check_command() -> None:
 @policy_cli.command("due")
 @click.option("--authority", required=True, help="Policy id, e.g. norfolk.")
 @click.option("--record-type", required=True, help="A record type the policy lists.")
-@click.option("--child-protection", is_flag=True, help="The child is subject to a child protection plan.")
+@click.option("--child-protection", is_flag=True, help="The record is child protection work: the child is on a plan, or the worker marks it so.")
 @click.option("--service", default=None, help="Service, e.g. youth_justice.")
 @click.option("--event-at", required=True, help="ISO 8601; without an offset it is London time.")
 @click.option("--completed-at", default=None, help="Device time the record was finished.")
