@@ -66,4 +66,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from webapp.policy_cli import policy_cli
 
     app.cli.add_command(policy_cli)
+    from webapp.manager.views import bp as manager_bp
+
+    app.register_blueprint(manager_bp)
     return app

@@ -1,0 +1,196 @@
+"""Who may see what, reviews and their audit, record explanations and the CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from tests.manager.conftest import csrf_token_from
+from tests.manager.fixtures import build_hand_worked_team
+from webapp.extensions import db
+from webapp.manager.models import Review
+from webapp.models import AuditEvent
+
+
+@pytest.fixture
+def worked(make):
+    return build_hand_worked_team(make)
+
+
+def _pages(worked):
+    own = worked.records[3].record_uuid
+    return [
+        ("GET", "/manager/"),
+        ("GET", "/manager/late-entries"),
+        ("GET", "/manager/late-entries.csv"),
+        ("GET", f"/manager/records/{own}"),
+        ("POST", f"/manager/records/{own}/review"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["alice", "carol"])
+def test_practitioners_get_403_everywhere(client, auth, worked, who):
+    auth.sign_in(getattr(worked, who))
+    token = auth.csrf_token()
+    for method, url in _pages(worked):
+        response = client.open(url, method=method, data={"note": "x", "csrf_token": token})
+        assert response.status_code == 403, (method, url)
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, auth, worked):
+    token = auth.csrf_token()
+    for method, url in _pages(worked):
+        response = client.open(url, method=method, data={"note": "x", "csrf_token": token})
+        assert response.status_code in (302, 401), (method, url)
+        if response.status_code == 302:
+            assert "/sign-in" in response.headers["Location"]
+
+
+def test_managers_see_their_own_team_only(client, auth, worked):
+    auth.sign_in(worked.other_manager)
+    html = client.get("/manager/late-entries").get_data(as_text=True)
+    assert worked.records[9].record_uuid in html
+    assert worked.records[3].record_uuid not in html
+    assert client.get(f"/manager/records/{worked.records[3].record_uuid}").status_code == 404
+    assert client.get(f"/manager/?team={worked.team.id}").status_code == 403
+    assert client.get(f"/manager/late-entries.csv?team={worked.team.id}").status_code == 403
+    body = client.get("/manager/late-entries.csv").get_data(as_text=True)
+    assert worked.records[9].record_uuid in body and worked.records[3].record_uuid not in body
+
+
+def test_admins_see_every_team_and_can_choose_one(client, auth, worked):
+    auth.sign_in(worked.admin)
+    html = client.get("/manager/late-entries").get_data(as_text=True)
+    assert worked.records[9].record_uuid in html and worked.records[3].record_uuid in html
+    html = client.get(f"/manager/late-entries?team={worked.other_team.id}").get_data(as_text=True)
+    assert worked.records[9].record_uuid in html and worked.records[3].record_uuid not in html
+    assert client.get(f"/manager/records/{worked.records[3].record_uuid}").status_code == 200
+
+
+def test_a_manager_without_a_team_is_refused(app, client, auth, make):
+    from webapp.models import Role
+
+    auth.sign_in(make.user(None, Role.MANAGER))
+    assert client.get("/manager/").status_code == 403
+
+
+def test_record_explains_its_verdict(client, auth, worked):
+    auth.sign_in(worked.manager)
+    html = client.get(f"/manager/records/{worked.records[3].record_uuid}").get_data(as_text=True)
+    assert "warwickshire_default" in html
+    # The quoted source text of Warwickshire's default rule, from the policy file.
+    from webapp.manager.service import authority_policy
+
+    policy = authority_policy("policies", "warwickshire")
+    quote = policy.rule_by_id("warwickshire_default").sources[0].quote
+    from markupsafe import escape
+
+    assert str(escape(quote)) in html
+    assert "72 hours from the event" in html
+    assert "Mon 9 Nov 2026, 04:00" in html  # event: 12 Nov 12:00 less 80 h
+    assert "Thu 12 Nov 2026, 04:00" in html  # due: 72 h after the event
+    assert "Thu 12 Nov 2026, 12:00" in html  # received
+    assert "Thu 12 Nov 2026, 11:00 (as the device sent it)" in html
+    assert "Thu 12 Nov 2026, 11:02 corrected for the device clock" in html
+    assert "Device clock was 2 minutes behind the server" in html
+    assert "written late" in html
+
+
+def test_review_is_saved_and_audited(app, client, auth, worked, clock):
+    auth.sign_in(worked.manager)
+    url = f"/manager/records/{worked.records[5].record_uuid}"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+
+    refused = client.post(url + "/review", data={"note": "no token"})
+    assert refused.status_code == 400
+    empty = client.post(url + "/review", data={"note": "  ", "csrf_token": token})
+    assert empty.status_code == 400 and "Enter a note" in empty.get_data(as_text=True)
+
+    response = client.post(url + "/review", data={"note": "No signal at the placement", "csrf_token": token})
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Marked as reviewed." in html
+    assert "No signal at the placement" in html and "Maya Manager" in html
+
+    with app.app_context():
+        review = db.session.scalar(select(Review))
+        assert (review.timeliness_check_id, review.reviewer_id) == (worked.records[5].id, worked.manager.id)
+        assert review.reviewed_at == clock.now()
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "record.reviewed")).all()
+    assert len(events) == 1
+    event = events[0]
+    assert (event.actor_id, event.record_uuid, event.at) == (worked.manager.id, worked.records[5].record_uuid, clock.now())
+    assert event.detail["note"] == "No signal at the placement"
+
+    again = client.post(url + "/review", data={"note": "Twice", "csrf_token": token}, follow_redirects=True)
+    assert "already been reviewed" in again.get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.scalars(select(Review)).all()) == 1
+
+
+def test_on_time_records_are_not_reviewed(client, auth, worked):
+    auth.sign_in(worked.manager)
+    url = f"/manager/records/{worked.records[1].record_uuid}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Mark as reviewed" not in html
+    token = csrf_token_from(html)
+    assert client.post(url + "/review", data={"note": "x", "csrf_token": token}).status_code == 409
+
+
+def test_another_teams_manager_cannot_review(client, auth, worked):
+    auth.sign_in(worked.other_manager)
+    token = auth.csrf_token()
+    url = f"/manager/records/{worked.records[3].record_uuid}/review"
+    assert client.post(url, data={"note": "x", "csrf_token": token}).status_code == 404
+
+
+def test_csv_export_of_the_filtered_list(app, client, auth, worked, clock):
+    from webapp.manager import service
+
+    with app.app_context():
+        service.review_late_entry(
+            service.Scope(worked.team.id), worked.records[6].record_uuid, worked.manager, "=HYPERLINK(bad)", clock.now()
+        )
+    auth.sign_in(worked.manager)
+    response = client.get(f"/manager/late-entries.csv?practitioner={worked.bob.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.is_streamed
+    assert 'filename="late-entries-2026-10-27-to-2026-11-23.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["record_uuid"] for row in rows] == [worked.records[5].record_uuid, worked.records[6].record_uuid]
+    five, six = rows
+    assert five == {
+        "record_uuid": worked.records[5].record_uuid,
+        "record_type": "case_note",
+        "child_reference": "WK-0002",
+        "child_name": "Ben Jones",
+        "practitioner": "Bob Baker",
+        "event_at": "2026-11-01T08:00:00Z",
+        "due_at": "2026-11-04T08:00:00Z",
+        "received_at": "2026-11-05T12:00:00Z",
+        "verdict": "late",
+        "late_by_hours": "28.00",
+        "cause": "synced_late",
+        "window": "72 hours",
+        "rule_id": "warwickshire_default",
+        "reviewed_at": "",
+        "reviewed_by": "",
+        "review_note": "",
+    }
+    assert (six["reviewed_by"], six["reviewed_at"]) == ("Maya Manager", "2026-11-23T10:00:00Z")
+    assert six["review_note"] == "'=HYPERLINK(bad)"  # a note cannot run as a spreadsheet formula
+
+
+def test_csv_streams_in_batches(app, worked):
+    from webapp.manager import service
+    from webapp.manager.schemas import parse_late_entry_filters
+    from datetime import date
+
+    filters, _ = parse_late_entry_filters({"verdict": "any"}, date(2026, 11, 23))
+    with app.app_context():
+        chunks = list(service.late_entries_csv(service.Scope(worked.team.id), filters, batch=2))
+    assert len(chunks) == 4  # header+2 rows, 2 rows, 2 rows, then the empty remainder
+    assert sum(chunk.count("\r\n") for chunk in chunks) == 7

@@ -1,0 +1,1 @@
+"""Manager pages: team timeliness, late entries, reviews and CSV export."""

@@ -1,0 +1,188 @@
+"""The manager pages' query strings, validated with marshmallow.
+
+Filters live in the query string so that links can be shared and the back button works. A
+value that does not parse is reported to the manager and otherwise ignored, rather than
+failing the page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields as dataclass_fields, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Mapping
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from webapp.timeliness import LONDON
+
+DEFAULT_PERIOD_DAYS = 28  # the last 4 weeks
+LONGEST_PERIOD_DAYS = 2 * 366
+PAGE_SIZE = 50
+
+VERDICTS = {"late": "Late", "on_time": "On time", "any": "Late or on time"}
+CAUSES = {
+    "recorded_late": "Written late",
+    "synced_late": "Written on time, synced late",
+    "unknown": "Unknown",
+}
+REVIEWED = {"no": "Not reviewed", "yes": "Reviewed"}
+SORTS = {
+    "received": "Received",
+    "event": "Event",
+    "due": "Due",
+    "late_by": "Late by",
+}
+ORDERS = {"desc": "Newest or largest first", "asc": "Oldest or smallest first"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local (London) days, first and last inclusive."""
+
+    first_day: date
+    last_day: date
+
+    @classmethod
+    def last_weeks(cls, today: date, days: int = DEFAULT_PERIOD_DAYS) -> Period:
+        return cls(today - timedelta(days=days - 1), today)
+
+    @property
+    def start_at(self) -> datetime:
+        return local_midnight(self.first_day)
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive: the midnight that starts the day after the last day."""
+        return local_midnight(self.last_day + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    def weeks(self) -> list[tuple[date, date]]:
+        """(first day, last day) of each week, counted back from the last day, oldest first.
+
+        The oldest week is short when the period is not a whole number of weeks.
+        """
+        weeks = []
+        last = self.last_day
+        while last >= self.first_day:
+            first = max(self.first_day, last - timedelta(days=6))
+            weeks.append((first, last))
+            last = first - timedelta(days=1)
+        return weeks[::-1]
+
+
+def local_midnight(day: date) -> datetime:
+    """The instant a London day starts, so that weeks follow the clocks the team works by."""
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
+class _Lenient(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PeriodSchema(_Lenient):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+    @validates_schema
+    def first_before_last(self, data: dict, **kwargs: Any) -> None:
+        first, last = data.get("from_"), data.get("to")
+        if first and last and first > last:
+            raise ValidationError("The start date must be on or before the end date", "from")
+        if first and last and (last - first).days + 1 > LONGEST_PERIOD_DAYS:
+            raise ValidationError("Choose a period of 2 years or less", "from")
+
+
+class LateEntryFilterSchema(PeriodSchema):
+    practitioner = fields.Integer(validate=validate.Range(min=1))
+    record_type = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    verdict = fields.String(validate=validate.OneOf(list(VERDICTS)))
+    cause = fields.String(validate=validate.OneOf(list(CAUSES)))
+    child = fields.String(validate=validate.Length(max=200))
+    reviewed = fields.String(validate=validate.OneOf(list(REVIEWED)))
+    sort = fields.String(validate=validate.OneOf(list(SORTS)))
+    order = fields.String(validate=validate.OneOf(list(ORDERS)))
+    page = fields.Integer(validate=validate.Range(min=1, max=100_000))
+
+
+@dataclass(frozen=True)
+class LateEntryFilters:
+    period: Period
+    practitioner: int | None = None
+    record_type: str | None = None
+    verdict: str = "late"
+    cause: str | None = None
+    child: str | None = None
+    reviewed: str | None = None
+    sort: str = "received"
+    order: str = "desc"
+    page: int = 1
+
+    def query_args(self, **changes: Any) -> dict[str, Any]:
+        """The query string that reproduces these filters, with `changes` applied."""
+        current = replace(self, **changes) if changes else self
+        args: dict[str, Any] = {
+            "from": current.period.first_day.isoformat(),
+            "to": current.period.last_day.isoformat(),
+        }
+        defaults = LateEntryFilters(current.period)
+        for item in dataclass_fields(self):
+            if item.name == "period":
+                continue
+            value = getattr(current, item.name)
+            if value is not None and value != getattr(defaults, item.name):
+                args[item.name] = value
+        return args
+
+
+def _present(args: Mapping[str, str]) -> dict[str, str]:
+    """Form fields left blank mean "no filter"."""
+    return {key: value.strip() for key, value in args.items() if value and value.strip()}
+
+
+def _load(schema: Schema, args: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
+    """Valid fields, and a message for each field that was dropped."""
+    data = _present(args)
+    try:
+        return schema.load(data), {}
+    except ValidationError as exc:
+        errors = {
+            key: "; ".join(value) if isinstance(value, list) else str(value)
+            for key, value in exc.normalized_messages().items()
+        }
+        for key in errors:
+            data.pop(key, None)
+        if "from" in errors:
+            data.pop("to", None)
+        try:
+            return schema.load(data), errors
+        except ValidationError:
+            return {}, errors
+
+
+def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, dict[str, str]]:
+    loaded, errors = _load(PeriodSchema(), args)
+    return _period(loaded, today), errors
+
+
+def _period(loaded: dict, today: date) -> Period:
+    first, last = loaded.get("from_"), loaded.get("to")
+    if first and last:
+        return Period(first, last)
+    if last:
+        return Period.last_weeks(last)
+    if first:
+        return Period(first, max(first, today))
+    return Period.last_weeks(today)
+
+
+def parse_late_entry_filters(
+    args: Mapping[str, str], today: date
+) -> tuple[LateEntryFilters, dict[str, str]]:
+    loaded, errors = _load(LateEntryFilterSchema(), args)
+    period = _period(loaded, today)
+    loaded.pop("from_", None)
+    loaded.pop("to", None)
+    return LateEntryFilters(period=period, **loaded), errors

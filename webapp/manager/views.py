@@ -1,0 +1,212 @@
+"""Manager pages. Views read the request, call the service and render; the queries live in service.py."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from webapp.clock import server_now
+from webapp.extensions import login_manager
+from webapp.manager import formatting, service
+from webapp.manager.chart import weekly_chart
+from webapp.manager.schemas import (
+    CAUSES,
+    ORDERS,
+    REVIEWED,
+    SORTS,
+    VERDICTS,
+    parse_late_entry_filters,
+    parse_period,
+)
+
+bp = Blueprint("manager", __name__, url_prefix="/manager")
+bp.add_app_template_filter(formatting.duration_words, "manager_duration")
+bp.add_app_template_filter(formatting.london_time, "manager_time")
+bp.add_app_template_filter(formatting.skew_words, "manager_skew")
+bp.add_app_template_filter(formatting.percent, "manager_percent")
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField(
+        "What did you find?",
+        validators=[DataRequired("Enter a note about this late entry"), Length(max=2000)],
+    )
+
+
+@bp.before_request
+def require_manager():
+    """Managers and admins only; everyone else is refused before any query runs."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_manager:
+        abort(403)
+    if not current_user.is_admin and current_user.team_id is None:
+        abort(403)
+
+
+def _scope() -> service.Scope:
+    """A manager's own team; an admin's chosen team (?team=), or every team."""
+    requested = request.args.get("team", type=int)
+    if current_user.is_admin:
+        return service.Scope(requested)
+    if requested is not None and requested != current_user.team_id:
+        abort(403)
+    return service.Scope(current_user.team_id)
+
+
+def _team_args(scope: service.Scope) -> dict:
+    """The ?team= that keeps an admin on the team they chose."""
+    return {"team": scope.team_id} if current_user.is_admin and scope.team_id else {}
+
+
+def _today():
+    return service.today_in_london(server_now())
+
+
+@bp.get("/")
+def team_timeliness():
+    scope = _scope()
+    period, errors = parse_period(request.args, _today())
+    teams = service.teams_in_scope(scope)
+    labels = service.record_type_labels(current_app.config["POLICY_DIR"], teams)
+    summary = service.team_timeliness(scope, period, labels)
+    return render_template(
+        "manager/team_timeliness.html",
+        summary=summary,
+        chart=weekly_chart(summary.weeks),
+        errors=errors,
+        scope=scope,
+        teams=teams,
+        all_teams=service.all_teams() if current_user.is_admin else teams,
+        team_args=_team_args(scope),
+        cause_url=lambda cause: url_for(
+            "manager.list_late_entries",
+            cause=cause,
+            **{"from": period.first_day.isoformat(), "to": period.last_day.isoformat()},
+            **_team_args(scope),
+        ),
+        causes=CAUSES,
+    )
+
+
+@bp.get("/late-entries")
+def list_late_entries():
+    scope = _scope()
+    filters, errors = parse_late_entry_filters(request.args, _today())
+    teams = service.teams_in_scope(scope)
+    page = service.late_entries(scope, filters)
+    context = dict(
+        filters=filters,
+        page=page,
+        errors=errors,
+        scope=scope,
+        team_args=_team_args(scope),
+        list_url=lambda endpoint="manager.list_late_entries", **changes: url_for(
+            endpoint, **filters.query_args(**changes), **_team_args(scope)
+        ),
+        labels=service.record_type_labels(current_app.config["POLICY_DIR"], teams),
+        practitioners=service.team_practitioners(scope),
+        all_teams=service.all_teams() if current_user.is_admin else teams,
+        verdicts=VERDICTS,
+        causes=CAUSES,
+        reviewed_choices=REVIEWED,
+        sorts=SORTS,
+        orders=ORDERS,
+    )
+    # htmx asks for the whole page when restoring history it no longer holds.
+    if request.htmx and not request.headers.get("HX-History-Restore-Request"):
+        response = Response(render_template("manager/partials/late_entries_results.html", **context))
+    else:
+        response = Response(render_template("manager/late_entries.html", **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/late-entries.csv")
+def export_late_entries():
+    scope = _scope()
+    filters, _ = parse_late_entry_filters(request.args, _today())
+    rows = service.late_entries_csv(scope, filters)
+    filename = f"late-entries-{filters.period.first_day}-to-{filters.period.last_day}.csv"
+    return Response(
+        stream_with_context(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/records/<record_uuid>")
+def show_record(record_uuid: str):
+    scope = _scope()
+    try:
+        explanation = service.explain_record(scope, record_uuid, current_app.config["POLICY_DIR"])
+    except service.NotFound:
+        abort(404)
+    labels = service.record_type_labels(current_app.config["POLICY_DIR"], [explanation.child.team])
+    return render_template(
+        "manager/record.html",
+        explanation=explanation,
+        form=ReviewForm(),
+        labels=labels,
+        causes=CAUSES,
+        team_args=_team_args(scope),
+        back_url=_safe_back_url(),
+    )
+
+
+@bp.post("/records/<record_uuid>/review")
+def review_record(record_uuid: str):
+    scope = _scope()
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        try:
+            explanation = service.explain_record(scope, record_uuid, current_app.config["POLICY_DIR"])
+        except service.NotFound:
+            abort(404)
+        labels = service.record_type_labels(current_app.config["POLICY_DIR"], [explanation.child.team])
+        return (
+            render_template(
+                "manager/record.html",
+                explanation=explanation,
+                form=form,
+                labels=labels,
+                causes=CAUSES,
+                team_args=_team_args(scope),
+                back_url=_safe_back_url(),
+            ),
+            400,
+        )
+    try:
+        service.review_late_entry(scope, record_uuid, current_user, form.note.data.strip(), server_now())
+    except service.NotFound:
+        abort(404)
+    except service.NotLate:
+        abort(409, "Only late entries are reviewed.")
+    except service.AlreadyReviewed:
+        flash("This entry has already been reviewed.", "error")
+    else:
+        flash("Marked as reviewed.", "success")
+    return redirect(
+        url_for("manager.show_record", record_uuid=record_uuid, back=_safe_back_url(), **_team_args(scope)),
+        303,
+    )
+
+
+def _safe_back_url() -> str | None:
+    """The late-list URL to return to; only a path on this site, never another host."""
+    back = request.values.get("back", "")
+    prefix = url_for("manager.list_late_entries")
+    return back if back.startswith(prefix) and "//" not in back and "\\" not in back else None
