@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from webapp.clock import SystemClock
@@ -26,6 +27,10 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60  # one working day, in seconds
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    # Failed sign-ins for one email: this many are free, then waits of 30 s, 60 s, ... 15 min.
+    SIGN_IN_FREE_ATTEMPTS = 5
+    SIGN_IN_DELAY = timedelta(seconds=30)
+    SIGN_IN_MAX_DELAY = timedelta(minutes=15)
 
     # Sync request limits (issue: 500 records or 2 MB).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -1,0 +1,68 @@
+"""`flask users create`: add a person who can sign in, or change an existing one."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from webapp.auth.service import find_user, normalise_email
+from webapp.extensions import db
+from webapp.models import Role, Team, User
+
+users_cli = AppGroup("users", help="Manage the people who can sign in.")
+
+MIN_PASSWORD_LENGTH = 8
+ROLES = [role.value for role in Role]
+
+
+def save_user(email: str, role: str, team: Team | None, name: str | None, password: str) -> tuple[User, bool]:
+    """Create the user, or update the role, team, name and password of an existing one."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    user = find_user(email)
+    created = user is None
+    if user is None:
+        user = User(email=normalise_email(email), name=name or email.split("@")[0])
+        db.session.add(user)
+    elif name:
+        user.name = name
+    user.role = role
+    user.team = team
+    user.active = True
+    user.failed_sign_ins, user.last_failed_sign_in_at = 0, None
+    user.set_password(password)
+    db.session.commit()
+    return user, created
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="The address the person signs in with.")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--team", "team_name", default=None, help="The team's name (not needed for an admin).")
+@click.option("--name", default=None, help="The person's full name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def create_command(email: str, role: str, team_name: str | None, name: str | None, password_stdin: bool) -> None:
+    """Create a user, or update the role, team and password of an existing one."""
+    if "@" not in email:
+        raise click.BadParameter("not an email address", param_hint="--email")
+    team = None
+    if team_name:
+        team = db.session.scalar(select(Team).where(Team.name == team_name))
+        if team is None:
+            raise click.ClickException(
+                f"no team named {team_name!r}; teams come from `flask caseload import`"
+            )
+    elif role != Role.ADMIN.value:
+        raise click.UsageError("--team is required for practitioners and managers")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user, created = save_user(email, role, team, name, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    team_words = f" in {team.name}" if team else ""
+    click.echo(f"{'Created' if created else 'Updated'} {user.email}: {user.role}{team_words}")

@@ -1,0 +1,144 @@
+"""Sign-in and sign-out pages, the session's user loader, and the JSON answers the API needs."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+
+from webapp.auth.forms import SignInForm
+from webapp.auth.service import SignInError, Throttle, TooManyAttempts, sign_in as check_sign_in
+from webapp.clock import server_now
+from webapp.extensions import db, login_manager
+from webapp.models import AuditEvent, User
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.record_once
+def _set_up_sessions(state) -> None:
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+    state.app.extensions["sign_in_failures"] = {}
+
+
+def load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def unauthorized():
+    """The API answers 401 JSON (a device must not follow a redirect); pages go to sign-in."""
+    if is_api_request():
+        return jsonify(error="You are not signed in. Sign in at /sign-in, then try again."), 401
+    return redirect(url_for("auth.sign_in", next=_requested_path()))
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error: CSRFError):
+    if is_api_request():
+        return (
+            jsonify(
+                error=f"{error.description} Send the token from the page's "
+                '<meta name="csrf-token"> in the X-CSRFToken header.'
+            ),
+            400,
+        )
+    return error
+
+
+def _requested_path() -> str:
+    return request.full_path.rstrip("?") if request.query_string else request.path
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site, so that a crafted link cannot send someone elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def home_for(user: User) -> str:
+    if user.is_manager and "manager.team_timeliness" in current_app.view_functions:
+        return url_for("manager.team_timeliness")
+    if "field.caseload" in current_app.view_functions:
+        return url_for("field.caseload")
+    return "/"
+
+
+def _throttle() -> Throttle:
+    config = current_app.config
+    return Throttle(
+        free_attempts=config["SIGN_IN_FREE_ATTEMPTS"],
+        base_delay=config["SIGN_IN_DELAY"],
+        max_delay=config["SIGN_IN_MAX_DELAY"],
+    )
+
+
+def _audit(action: str, user: User | None) -> None:
+    if user is not None:
+        db.session.add(AuditEvent(at=server_now(), actor_id=user.id, action=action, detail={}))
+        db.session.commit()
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm(formdata=request.form if request.method == "POST" else None)
+    next_path = _safe_next(request.values.get("next"))
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(next_path or home_for(current_user))
+
+    error, status = None, 200
+    if request.method == "POST":
+        if not form.validate():
+            error = form.first_error()
+        else:
+            try:
+                user = check_sign_in(
+                    form.email.data,
+                    form.password.data,
+                    server_now(),
+                    _throttle(),
+                    current_app.extensions["sign_in_failures"],
+                )
+            except TooManyAttempts as exc:
+                error, status = str(exc), 429
+            except SignInError as exc:
+                error = str(exc)
+            else:
+                login_user(user)
+                _audit("user.signed_in", user)
+                return redirect(next_path or home_for(user))
+    return (
+        render_template(
+            "auth/sign_in.html",
+            email=(form.email.data or "").strip(),
+            error=error,
+            next=next_path or "",
+        ),
+        status,
+    )
+
+
+@bp.post("/sign-out")
+def sign_out():
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    logout_user()
+    _audit("user.signed_out", user)
+    return redirect(url_for("auth.sign_in"))

@@ -1,0 +1,1 @@
+"""Loading teams, practitioners and children from a council's case management export."""

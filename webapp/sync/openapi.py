@@ -1,0 +1,95 @@
+"""The OpenAPI 3 document of the sync API, generated from the marshmallow schemas."""
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from webapp.sync import schemas
+
+
+def _json(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json("Error", description)
+
+
+def build_spec(max_records: int, max_bytes: int) -> dict[str, Any]:
+    spec = APISpec(
+        title="Visit recorder sync API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": (
+                "Devices sign in at /sign-in and use the same session cookie. Every POST carries "
+                "the CSRF token from the page's <meta name=\"csrf-token\"> in the X-CSRFToken header."
+            )
+        },
+    )
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
+    for name in (
+        "Envelope", "Record", "SyncResponse", "RecordResult", "Timeliness", "Error",
+        "RecordsResponse", "StoredRecord", "Caseload",
+    ):
+        spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
+
+    unauthorised = _error("Not signed in.")
+    spec.path(
+        path="/api/v1/sync",
+        operations={
+            "post": {
+                "summary": "Send finished records; each gets its own status and timeliness verdict.",
+                "description": (
+                    f"At most {max_records} records and {max_bytes // (1024 * 1024)} MB per request. "
+                    "Send `records` as an array of Record objects."
+                ),
+                "security": [{"session": [], "csrf": []}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": "Envelope"}}},
+                "responses": {
+                    "200": _json("SyncResponse", "One result per record, in order."),
+                    "400": _error("The envelope is malformed, or the CSRF token is missing or wrong."),
+                    "401": unauthorised,
+                    "413": _error(f"More than {max_records} records or {max_bytes} bytes."),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/records",
+        operations={
+            "get": {
+                "summary": "The signed-in user's records at their current versions, with verdicts.",
+                "security": [{"session": []}],
+                "parameters": [{
+                    "name": "since", "in": "query", "required": False,
+                    "schema": {"type": "string", "format": "date-time"},
+                    "description": "Only records received at or after this instant (with a UTC offset).",
+                }],
+                "responses": {
+                    "200": _json("RecordsResponse", "Oldest first."),
+                    "400": _error("`since` is not an ISO 8601 instant with an offset."),
+                    "401": unauthorised,
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/caseload",
+        operations={
+            "get": {
+                "summary": "The user's children, and each authority's record types and forms, for offline work.",
+                "security": [{"session": []}],
+                "responses": {"200": _json("Caseload", "The caseload."), "401": unauthorised},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/openapi.json",
+        operations={"get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3"}}}},
+    )
+    return spec.to_dict()

@@ -1,0 +1,350 @@
+"""Marshmallow schemas of the sync API: what devices send, and what they get back.
+
+The OpenAPI document (/api/v1/openapi.json) is generated from these, so the descriptions
+here are the API's reference.
+"""
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from webapp.sync.forms_spec import (
+    FIELD_NAME_PATTERN,
+    FIELDS_MAX,
+    LIST_MAX,
+    SHORT_TEXT_MAX,
+    TEXT_MAX,
+)
+from webapp.timeliness import SPAN_END, SPAN_START
+
+ISO_EXAMPLE = "2026-11-23T10:00:00Z"
+_FIELD_NAME = re.compile(FIELD_NAME_PATTERN)
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 date and time with a UTC offset (or Z), loaded as an aware UTC datetime."""
+
+    default_error_messages = {
+        "invalid": f"Not a valid date and time; use ISO 8601, e.g. {ISO_EXAMPLE}.",
+        "invalid_awareness": f"Give a UTC offset or Z, e.g. {ISO_EXAMPLE}.",
+        "format": "Cannot be formatted as a date and time.",
+    }
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(format="iso", default_timezone=None, **kwargs)
+        self.metadata.setdefault("example", ISO_EXAMPLE)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        if isinstance(value, str) and len(value) > 64:
+            raise self.make_error("invalid")
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return instant.astimezone(timezone.utc)
+        except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00+01:00
+            raise self.make_error("invalid") from None
+
+
+def within_calendar(instant: datetime) -> None:
+    if not SPAN_START.year <= instant.year <= SPAN_END.year:
+        raise ValidationError(
+            f"Must fall between {SPAN_START.year} and {SPAN_END.year}, the years the working calendar covers."
+        )
+
+
+class StrictBoolean(fields.Boolean):
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(truthy={True}, falsy={False}, **kwargs)
+
+
+class StrictUUID(fields.UUID):
+    """Only the canonical text form, so that one record cannot hide behind two spellings."""
+
+    default_error_messages = {"invalid_uuid": "Not a valid UUID, e.g. 0b8f8b9e-2a6c-4f0e-9c4e-2f1d3c5b7a90."}
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        if not isinstance(value, str) or len(value) != 36:
+            raise self.make_error("invalid_uuid")
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        return str(parsed)
+
+
+class RecordFields(fields.Field):
+    """The form's answers: names to text, numbers, true/false, null or lists of short text."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValidationError("Must be an object of field names and values.")
+        if len(value) > FIELDS_MAX:
+            raise ValidationError(f"At most {FIELDS_MAX} fields.")
+        errors: dict[str, list[str]] = {}
+        for name, item in value.items():
+            if not isinstance(name, str) or not _FIELD_NAME.match(name):
+                errors[str(name)[:64]] = [
+                    "Field names are lower case letters, digits and _, starting with a letter, up to 64 characters."
+                ]
+                continue
+            problem = _value_problem(item)
+            if problem:
+                errors[name] = [problem]
+        if errors:
+            raise ValidationError(errors)
+        return value
+
+
+def _value_problem(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return "Numbers must be finite."
+        return None
+    if isinstance(value, str):
+        if len(value) > TEXT_MAX:
+            return f"Text must be {TEXT_MAX} characters or fewer."
+        return None
+    if isinstance(value, list):
+        if len(value) > LIST_MAX:
+            return f"A list may hold at most {LIST_MAX} items."
+        if not all(isinstance(item, str) and len(item) <= SHORT_TEXT_MAX for item in value):
+            return f"A list may hold only text of {SHORT_TEXT_MAX} characters or fewer."
+        return None
+    return "Must be text, a number, true or false, null, or a list of text."
+
+
+class RecordSchema(Schema):
+    """One record written on the device."""
+
+    class Meta:
+        unknown = EXCLUDE  # newer devices may send more; the content hash ignores it
+
+    id = StrictUUID(required=True, metadata={"description": "Generated on the device; the same for every version."})
+    child_id = fields.String(
+        required=True, validate=validate.Length(1, 64),
+        metadata={"description": "The child's reference, as in /api/v1/caseload."},
+    )
+    record_type = fields.String(
+        required=True, validate=validate.Length(1, 60),
+        metadata={"description": "One of the record types the child's authority defines."},
+    )
+    event_at = Instant(
+        required=True, validate=within_calendar,
+        metadata={"description": "When the visit or event took place; at most 5 minutes ahead of the server's clock."},
+    )
+    completed_at = Instant(
+        required=True,
+        metadata={"description": "The device's clock when the record was finished; corrected by the request's skew."},
+    )
+    child_protection = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Child protection work; a child on a child protection plan counts as such anyway."},
+    )
+    supersedes = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=1_000_000),
+        metadata={"description": "To change a stored record: the version this one replaces (the current version)."},
+    )
+    fields = RecordFields(
+        load_default=dict,
+        metadata={
+            "type": "object",
+            "description": (
+                f"The form's answers. Names: lower case letters, digits and _, up to 64 characters; at most "
+                f"{FIELDS_MAX}. Values: text up to {TEXT_MAX} characters (one-line form fields up to "
+                f"{SHORT_TEXT_MAX}), numbers, true/false, null, or lists of at most {LIST_MAX} texts of up to "
+                f"{SHORT_TEXT_MAX} characters. Visit and case note records must also satisfy their form "
+                "(see /api/v1/caseload)."
+            ),
+        },
+    )
+
+
+class EnvelopeSchema(Schema):
+    """A sync request: up to 500 records (and 2 MB) from one device."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    device_id = fields.String(required=True, validate=validate.Length(1, 100))
+    device_now = Instant(
+        required=True, metadata={"description": "The device's clock when it sent the request; gives the skew."}
+    )
+    records = fields.List(
+        fields.Raw(metadata={"type": "object"}), required=True,
+        metadata={"description": "Each item is a Record; a bad item is rejected on its own."},
+    )
+
+
+def canonical_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The submitted content that decides whether a resend is the same record (not `supersedes`)."""
+    return {
+        "id": record["id"],
+        "child_id": record["child_id"],
+        "record_type": record["record_type"],
+        "event_at": _iso(record["event_at"]),
+        "completed_at": _iso(record["completed_at"]),
+        "child_protection": record["child_protection"],
+        "fields": record["fields"],
+    }
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def record_id_of(raw: Any) -> str | None:
+    """The id of a record as sent, for its result, even when the rest is invalid."""
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and len(raw["id"]) <= 64:
+        return raw["id"]
+    return None
+
+
+def valid_uuid(text: str | None) -> str | None:
+    try:
+        return str(uuid.UUID(text)) if text and len(text) == 36 else None
+    except ValueError:
+        return None
+
+
+# -- answers -----------------------------------------------------------------------------
+
+
+class TimelinessSchema(Schema):
+    authority = fields.String(metadata={"description": "The policy id of the child's authority."})
+    policy_version = fields.String()
+    rule_id = fields.String()
+    window = fields.String(metadata={"example": "2 working days"})
+    due_at = fields.String(metadata={"format": "date-time"})
+    received_at = fields.String(metadata={"format": "date-time"})
+    verdict = fields.String(validate=validate.OneOf(["on_time", "late"]))
+    late_by_seconds = fields.Integer()
+    late_by_working_days = fields.Integer(allow_none=True)
+    cause = fields.String(
+        allow_none=True, validate=validate.OneOf(["synced_late", "recorded_late", "unknown"]),
+    )
+
+
+class RecordResultSchema(Schema):
+    id = fields.String(allow_none=True, metadata={"description": "The record's id as sent (null if it had none)."})
+    status = fields.String(validate=validate.OneOf(["accepted", "duplicate", "conflict", "rejected"]))
+    errors = fields.Dict(
+        metadata={"description": "Messages per field, e.g. {\"event_at\": [\"...\"]}; empty unless rejected or conflict."}
+    )
+    version = fields.Integer(
+        allow_none=True,
+        metadata={"description": "accepted/duplicate: the stored version; conflict: the current version."},
+    )
+    implausible = fields.Boolean(
+        metadata={"description": "completed_at, corrected for the skew, is before event_at."}
+    )
+    timeliness = fields.Nested(
+        TimelinessSchema, allow_none=True,
+        metadata={"description": "The verdict computed when the record was first received; kept by later versions."},
+    )
+
+
+class SyncResponseSchema(Schema):
+    server_now = fields.String(metadata={"format": "date-time"})
+    skew_seconds = fields.Float(metadata={"description": "server_now - device_now"})
+    skew_flagged = fields.Boolean(metadata={"description": "The device clock is more than 5 minutes out."})
+    results = fields.List(fields.Nested(RecordResultSchema), metadata={"description": "One per record, in order."})
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True)
+    errors = fields.Dict(metadata={"description": "Messages per field, when the envelope is malformed."})
+
+
+class StoredRecordSchema(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    supersedes = fields.Integer(allow_none=True)
+    child_id = fields.String()
+    record_type = fields.String()
+    child_protection = fields.Boolean()
+    event_at = fields.String(metadata={"format": "date-time"})
+    completed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    received_at = fields.String(metadata={"format": "date-time"})
+    implausible = fields.Boolean()
+    timeliness = fields.Nested(TimelinessSchema)
+    fields = fields.Dict()  # last: the name shadows marshmallow's `fields` in the class body
+
+
+class RecordsResponseSchema(Schema):
+    server_now = fields.String(metadata={"format": "date-time", "description": "Use as the next ?since="})
+    records = fields.List(fields.Nested(StoredRecordSchema))
+
+
+class ChoiceSchema(Schema):
+    value = fields.String()
+    label = fields.String()
+
+
+class FormFieldSchema(Schema):
+    name = fields.String()
+    label = fields.String()
+    type = fields.String(validate=validate.OneOf(["text", "textarea", "choice", "boolean", "datetime", "child"]))
+    required = fields.Boolean(metadata={"description": "Required whenever the field is shown."})
+    hint = fields.String(allow_none=True)
+    max_length = fields.Integer(allow_none=True)
+    choices = fields.List(fields.Nested(ChoiceSchema))
+    show_when = fields.Dict(
+        allow_none=True,
+        metadata={"description": '{"field": name, "equals": value} or {"child_status": status}'},
+    )
+    envelope = fields.String(
+        allow_none=True,
+        metadata={"description": "Set for child_id and event_at, which belong to the record, not its fields."},
+    )
+
+
+class FormSchema(Schema):
+    record_type = fields.String()
+    label = fields.String()
+    fields = fields.List(fields.Nested(FormFieldSchema))
+
+
+class RecordTypeSchema(Schema):
+    id = fields.String()
+    label = fields.String()
+    form = fields.String(allow_none=True, metadata={"description": "The key in `forms`, if it has one."})
+
+
+class AuthoritySchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    policy_version = fields.String()
+    record_types = fields.List(fields.Nested(RecordTypeSchema))
+    forms = fields.Dict(keys=fields.String(), values=fields.Nested(FormSchema))
+
+
+class CaseloadChildSchema(Schema):
+    id = fields.String(metadata={"description": "The child's reference: child_id in records."})
+    name = fields.String()
+    date_of_birth = fields.String(allow_none=True, metadata={"format": "date"})
+    authority = fields.String()
+    team = fields.String()
+    practitioner = fields.String(allow_none=True, metadata={"description": "The allocated practitioner's name."})
+    statuses = fields.List(fields.String())
+    status_labels = fields.List(fields.String())
+    child_protection = fields.Boolean(metadata={"description": "On a child protection plan."})
+    last_visit_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class CaseloadUserSchema(Schema):
+    name = fields.String()
+    email = fields.String()
+    role = fields.String()
+    team = fields.String(allow_none=True)
+
+
+class CaseloadSchema(Schema):
+    server_now = fields.String(metadata={"format": "date-time"})
+    user = fields.Nested(CaseloadUserSchema)
+    children = fields.List(fields.Nested(CaseloadChildSchema))
+    authorities = fields.List(fields.Nested(AuthoritySchema))

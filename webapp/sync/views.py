@@ -1,0 +1,75 @@
+"""The sync API's routes: read the request, call the service, answer JSON."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from webapp.clock import server_now
+from webapp.sync import service
+from webapp.sync.openapi import build_spec
+from webapp.sync.schemas import CaseloadSchema, Instant, RecordsResponseSchema, SyncResponseSchema
+from webapp.timeliness import iso_utc
+
+bp = Blueprint("sync", __name__, url_prefix="/api/v1")
+
+
+@bp.app_errorhandler(HTTPException)
+def api_http_error(error: HTTPException):
+    """On /api/ every error is JSON, including Flask's own 404, 405 and 413."""
+    if not request.path.startswith("/api/"):
+        return error
+    messages = {
+        413: (
+            f"The request is too large: at most {current_app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB "
+            f"and {current_app.config['SYNC_MAX_RECORDS']} records. Send the records in smaller batches."
+        ),
+    }
+    return jsonify(error=messages.get(error.code, error.description)), error.code
+
+
+@bp.post("/sync")
+@login_required
+def sync_records():
+    envelope = request.get_json(force=True, silent=True)
+    if envelope is None:
+        return jsonify(error="The request body must be JSON (Content-Type: application/json)."), 400
+    try:
+        outcome = service.ingest(current_user, envelope, server_now())
+    except service.TooManyRecords as exc:
+        return jsonify(error=str(exc)), 413
+    except service.MalformedEnvelope as exc:
+        return jsonify(error=str(exc), errors=exc.errors), 400
+    return jsonify(SyncResponseSchema().dump(outcome.as_json()))
+
+
+@bp.get("/records")
+@login_required
+def list_records():
+    since = None
+    if request.args.get("since"):
+        try:
+            since = Instant().deserialize(request.args["since"])
+        except ValidationError as exc:
+            return jsonify(error="`since` must be an ISO 8601 instant.", errors={"since": exc.messages}), 400
+    now = server_now()
+    rows = service.records_since(current_user, since)
+    answer = {
+        "server_now": iso_utc(now),
+        "records": [service.stored_record_json(record, check) for record, check in rows],
+    }
+    return jsonify(RecordsResponseSchema().dump(answer))
+
+
+@bp.get("/caseload")
+@login_required
+def show_caseload():
+    return jsonify(CaseloadSchema().dump(service.caseload(current_user, server_now())))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(
+        build_spec(current_app.config["SYNC_MAX_RECORDS"], current_app.config["MAX_CONTENT_LENGTH"])
+    )
