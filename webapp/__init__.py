@@ -66,6 +66,17 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from webapp.policy_cli import policy_cli
 
     app.cli.add_command(policy_cli)
+    from webapp.auth.commands import users_cli
+    from webapp.auth.views import bp as auth_bp
+    from webapp.caseload.commands import caseload_cli
+    from webapp.demo import demo_data_command
+    from webapp.sync.views import bp as sync_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(sync_bp)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(caseload_cli)
+    app.cli.add_command(demo_data_command)
     from webapp.manager.views import bp as manager_bp
 
     app.register_blueprint(manager_bp)
