@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -32,3 +32,27 @@ class Review(db.Model):
 
     def __repr__(self) -> str:
         return f"<Review of check {self.timeliness_check_id} by {self.reviewer_id}>"
+
+
+# Indexes on TimelinessCheck that only the manager pages need; docs/performance.md
+# ("Manager pages") says why each exists. Declared here so that the shared model stays the
+# sync service's, and attached to its table all the same.
+Index(
+    # Every team-page aggregate reads only these columns for a team and period, so both
+    # databases answer from the index alone, without visiting the table's rows.
+    "ix_timeliness_team_received_covering",
+    TimelinessCheck.team_id,
+    TimelinessCheck.received_at,
+    TimelinessCheck.verdict,
+    TimelinessCheck.cause,
+    TimelinessCheck.record_type,
+    TimelinessCheck.author_id,
+    TimelinessCheck.event_at,
+)
+Index(
+    # The late list: one team's late entries, newest first, a page at a time.
+    "ix_timeliness_team_verdict_received",
+    TimelinessCheck.team_id,
+    TimelinessCheck.verdict,
+    TimelinessCheck.received_at,
+)
