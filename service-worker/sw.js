@@ -1,0 +1,196 @@
+/* The visit recorder's service worker, served at /sw.js with its placeholders filled in
+   (webapp/field/precache.py). Plain JavaScript, no build step.
+
+   - Precache, with versions: the app shell, CSS, JS, icons, the two form shells and /offline,
+     in `precache-<VERSION>`.
+   - Pages: network first; offline, the cached copy, then /offline. Pages holding personal data
+     (caseload, child, My records) are cached per user, in `pages-user-<id>-<VERSION>`, and only
+     ever served to that user; signing out deletes them.
+   - Static files: cache first.
+   - Never cached: /api/ answers, and anything but GET.
+   - Activation deletes other versions' caches and never touches IndexedDB, where drafts and
+     the outbox live. */
+
+const VERSION = '__VERSION__'
+const PRECACHE_MANIFEST = __PRECACHE_MANIFEST__ // eslint-disable-line no-undef
+
+const PRECACHE = `precache-${VERSION}`
+const RUNTIME_ASSETS = `assets-${VERSION}`
+const USER_PAGES_PREFIX = 'pages-user-'
+// Who is signed in on this device, kept across the worker's restarts. Not versioned: it
+// outlives updates, and holds nothing but an id.
+const STATE_CACHE = 'sw-state'
+const CURRENT_USER_KEY = '/__sw/current-user'
+const OFFLINE_URL = '/offline'
+const NETWORK_TIMEOUT_MS = 8000 // a bar of signal that never answers is no signal
+
+// Pages worth keeping for offline use once visited, as (path) => boolean.
+const USER_PAGE_PATHS = [
+  (path) => path === '/',
+  (path) => path.startsWith('/children/'),
+  (path) => path === '/records',
+  (path) => path === '/visits/new',
+  (path) => path === '/notes/new'
+]
+
+function userPagesCache (userId) {
+  return `${USER_PAGES_PREFIX}${userId}-${VERSION}`
+}
+
+function isOurVersioned (name) {
+  return /^(precache|assets)-/.test(name) || name.startsWith(USER_PAGES_PREFIX)
+}
+
+async function currentUser () {
+  const cache = await caches.open(STATE_CACHE)
+  const response = await cache.match(CURRENT_USER_KEY)
+  return response ? (await response.text()) || null : null
+}
+
+async function setCurrentUser (userId) {
+  const cache = await caches.open(STATE_CACHE)
+  if (userId) await cache.put(CURRENT_USER_KEY, new Response(String(userId)))
+  else await cache.delete(CURRENT_USER_KEY)
+}
+
+async function deleteUserPages (userId) {
+  const names = await caches.keys()
+  await Promise.all(
+    names.filter((name) => name.startsWith(`${USER_PAGES_PREFIX}${userId}-`)).map((name) => caches.delete(name))
+  )
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(PRECACHE)
+    // All or nothing: if one file fails, this version is not installed and the old one stays.
+    await cache.addAll(PRECACHE_MANIFEST.map((entry) => new Request(entry.url, { cache: 'reload', credentials: 'same-origin' })))
+    await self.skipWaiting()
+  })())
+})
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys()
+    const current = new Set([PRECACHE, RUNTIME_ASSETS])
+    for (const name of names) {
+      if (!isOurVersioned(name) || current.has(name)) continue
+      if (name.startsWith(USER_PAGES_PREFIX) && !name.endsWith(`-${VERSION}`)) {
+        // A user's pages from the last version: carried over, so that an update made while
+        // online does not take the caseload away from the next trip out of signal.
+        const userId = name.slice(USER_PAGES_PREFIX.length, name.lastIndexOf('-'))
+        await copyCache(name, userPagesCache(userId))
+      }
+      if (!name.endsWith(`-${VERSION}`)) await caches.delete(name)
+    }
+    // IndexedDB is deliberately left alone: drafts and the outbox survive every update.
+    await self.clients.claim()
+  })())
+})
+
+async function copyCache (fromName, toName) {
+  const from = await caches.open(fromName)
+  const to = await caches.open(toName)
+  for (const request of await from.keys()) {
+    if (await to.match(request)) continue
+    const response = await from.match(request)
+    if (response) await to.put(request, response)
+  }
+}
+
+self.addEventListener('message', (event) => {
+  const message = event.data || {}
+  const reply = (answer) => event.ports[0]?.postMessage(answer)
+  if (message.type === 'set-user') {
+    event.waitUntil(setCurrentUser(message.userId).then(() => reply({ ok: true })))
+  } else if (message.type === 'sign-out') {
+    event.waitUntil((async () => {
+      await deleteUserPages(message.userId)
+      if ((await currentUser()) === String(message.userId)) await setCurrentUser(null)
+      reply({ ok: true })
+    })())
+  } else if (message.type === 'version') {
+    reply({ version: VERSION })
+  }
+})
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request
+  if (request.method !== 'GET') return
+  const url = new URL(request.url)
+  if (url.origin !== self.location.origin) return
+  if (url.pathname.startsWith('/api/') || url.pathname === '/sw.js') return
+  if (request.mode === 'navigate') {
+    event.respondWith(navigate(event))
+  } else if (url.pathname.startsWith('/static/') || url.pathname.startsWith('/assets/') || url.pathname === '/manifest.webmanifest') {
+    event.respondWith(staticFile(request))
+  }
+  // Anything else (htmx fragments, the pages sync.mjs reads) goes to the network untouched.
+})
+
+function withTimeout (promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('network timeout')), ms)
+    promise.then((value) => { clearTimeout(timer); resolve(value) }, (error) => { clearTimeout(timer); reject(error) })
+  })
+}
+
+async function navigate (event) {
+  const request = event.request
+  const url = new URL(request.url)
+  try {
+    const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS)
+    if (response.ok && !response.redirected && USER_PAGE_PATHS.some((matches) => matches(url.pathname))) {
+      event.waitUntil(keepUserPage(url, response.clone()))
+    }
+    return response
+  } catch (error) {
+    return (await cachedPage(url)) || (await caches.match(OFFLINE_URL, { cacheName: PRECACHE })) ||
+      new Response('You are offline, and this page has not been saved on this device.', {
+        status: 503,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' }
+      })
+  }
+}
+
+/** Keep a page for offline use, under the user it was rendered for (its user-id meta tag). */
+async function keepUserPage (url, response) {
+  const html = await response.text()
+  const match = /<meta name="user-id" content="([^"]+)"/.exec(html)
+  if (!match) return // a shell or a signed-out page: nobody's
+  const userId = match[1]
+  // The server just rendered a page for this person: they are who is signed in here now.
+  if ((await currentUser()) !== userId) await setCurrentUser(userId)
+  const headers = new Headers(response.headers)
+  const cache = await caches.open(userPagesCache(userId))
+  await cache.put(pageKey(url), new Response(html, { status: response.status, statusText: response.statusText, headers }))
+}
+
+// Forms are cached without their query (?child=, ?draft=): the same form serves them all.
+function pageKey (url) {
+  const key = new URL(url)
+  if (key.pathname === '/visits/new' || key.pathname === '/notes/new') key.search = ''
+  return key.href
+}
+
+async function cachedPage (url) {
+  const userId = await currentUser()
+  if (userId && (await caches.has(userPagesCache(userId)))) {
+    const cache = await caches.open(userPagesCache(userId))
+    const page = (await cache.match(pageKey(url))) || (await cache.match(url.href, { ignoreSearch: true }))
+    if (page) return page
+  }
+  const precache = await caches.open(PRECACHE)
+  return precache.match(url.href, { ignoreSearch: true })
+}
+
+async function staticFile (request) {
+  const cached = await caches.match(request, { ignoreSearch: false })
+  if (cached) return cached
+  const response = await fetch(request)
+  if (response.ok) {
+    const cache = await caches.open(RUNTIME_ASSETS)
+    await cache.put(request, response.clone())
+  }
+  return response
+}

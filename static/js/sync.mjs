@@ -1,0 +1,148 @@
+// Sending the outbox to the server: POST /api/v1/sync.
+//
+// Only one tab sends at a time (a Web Lock), so two tabs never post the same records together;
+// the server stores a repeated record once anyway. A record leaves the outbox only when the
+// server has it. When the session has expired (401) everything stays queued, and sending
+// resumes when the same person is signed in again: never under somebody else's session.
+import { deviceId, getDeviceSetting, getMeta, setMeta } from './db.mjs'
+import { Outbox } from './outbox.mjs'
+
+const BATCH_SIZE = 50 // well inside the API's 500 records and 2 MB
+const LOCK_NAME = 'outbox-flush'
+export const CHANNEL_NAME = 'visit-recorder'
+export const CHANGED_EVENT = 'visit-recorder:changed'
+
+/** Tell this page's components, and the app's other tabs, that records or sync state changed. */
+export function announceChange (userId) {
+  document.dispatchEvent(new CustomEvent(CHANGED_EVENT, { detail: { userId } }))
+  if ('BroadcastChannel' in window) {
+    const channel = new BroadcastChannel(CHANNEL_NAME)
+    channel.postMessage({ type: 'changed', userId })
+    channel.close()
+  }
+}
+
+function pageCsrfToken () {
+  return document.querySelector('meta[name="csrf-token"]')?.content || ''
+}
+
+/** A fresh page from the server says who is signed in and carries a current CSRF token. */
+async function askServerWhoIsSignedIn () {
+  const response = await fetch('/records', { credentials: 'same-origin', cache: 'no-store' })
+  const page = new DOMParser().parseFromString(await response.text(), 'text/html')
+  return {
+    userId: page.querySelector('meta[name="user-id"]')?.content || null,
+    csrfToken: page.querySelector('meta[name="csrf-token"]')?.content || ''
+  }
+}
+
+export class Sync {
+  constructor ({ db, userId }) {
+    this.db = db
+    this.userId = userId
+    this.outbox = new Outbox(db)
+    this.csrfToken = pageCsrfToken()
+  }
+
+  /** Send what is waiting, if online; resolves with what happened. */
+  async flush () {
+    if (!navigator.onLine) return { outcome: 'offline' }
+    if (!('locks' in navigator)) return this.flushHoldingLock()
+    return navigator.locks.request(LOCK_NAME, () => this.flushHoldingLock())
+  }
+
+  async flushHoldingLock () {
+    // Somebody else signed in on this device since this page loaded: never send this
+    // person's records under their session.
+    if ((await getDeviceSetting('current_user_id')) !== this.userId) return { outcome: 'other-user' }
+    // Read inside the lock: records another tab sent a moment ago are already gone.
+    const waiting = await this.outbox.ready()
+    let outcome = { outcome: 'nothing-to-send' }
+    for (let start = 0; start < waiting.length; start += BATCH_SIZE) {
+      outcome = await this.send(waiting.slice(start, start + BATCH_SIZE))
+      if (outcome.outcome !== 'sent') break
+    }
+    announceChange(this.userId)
+    return outcome
+  }
+
+  async send (batch, { retried = false } = {}) {
+    let response
+    try {
+      response = await this.post(batch)
+    } catch (error) {
+      await this.outbox.failed(batch, 'No connection to the server', new Date().toISOString())
+      return { outcome: 'network-error' }
+    }
+    if (response.status === 401) {
+      await setMeta(this.db, 'needs_sign_in', true)
+      return { outcome: 'needs-sign-in' }
+    }
+    if (response.status === 400 && !retried) {
+      // A page served from the cache may carry an older session's CSRF token: fetch a fresh
+      // one, but only from this person's own session.
+      const signedIn = await askServerWhoIsSignedIn().catch(() => null)
+      if (signedIn && signedIn.userId === null) {
+        await setMeta(this.db, 'needs_sign_in', true)
+        return { outcome: 'needs-sign-in' }
+      }
+      if (signedIn && signedIn.userId === this.userId && signedIn.csrfToken) {
+        this.csrfToken = signedIn.csrfToken
+        return this.send(batch, { retried: true })
+      }
+    }
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}))
+      await this.outbox.failed(batch, body.error || `The server answered ${response.status}`, new Date().toISOString())
+      return { outcome: 'server-error', status: response.status }
+    }
+    const body = await response.json()
+    const serverNow = body.server_now || new Date().toISOString()
+    await this.outbox.settle(batch, body.results || [], serverNow)
+    await setMeta(this.db, 'last_sync_at', serverNow)
+    await setMeta(this.db, 'needs_sign_in', false)
+    return { outcome: 'sent' }
+  }
+
+  async post (batch) {
+    return fetch('/api/v1/sync', {
+      method: 'POST',
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': this.csrfToken },
+      body: JSON.stringify({
+        device_id: await deviceId(),
+        device_now: new Date().toISOString(),
+        records: batch.map((entry) => entry.record)
+      })
+    })
+  }
+
+  /** Keep the caseload (children, their forms) on the device, for forms opened offline. */
+  async refreshCaseload () {
+    if (!navigator.onLine) return
+    try {
+      const response = await fetch('/api/v1/caseload', { credentials: 'same-origin', cache: 'no-store' })
+      if (!response.ok) return
+      await setMeta(this.db, 'caseload', { fetched_at: new Date().toISOString(), data: await response.json() })
+    } catch (error) {
+      // Offline after all: the copy from last time stays.
+    }
+  }
+
+  async needsSignIn () {
+    return Boolean(await getMeta(this.db, 'needs_sign_in'))
+  }
+}
+
+/** The children in a cached caseload answer, as {id, name}, whatever its exact shape. */
+export function caseloadChildren (cached) {
+  const data = cached?.data
+  const list = Array.isArray(data) ? data : data?.children || data?.caseload || []
+  return list
+    .map((child) => ({
+      id: child.child_id || child.reference || child.id,
+      name: child.name || child.child_name || child.reference || child.id
+    }))
+    .filter((child) => child.id)
+}
