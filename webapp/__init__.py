@@ -63,6 +63,12 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     init_security(app)
 
     # Blueprints and command groups.
+    from webapp.templating import init_templating
+
+    init_templating(app)
+    from webapp.field.views import bp as field_bp
+
+    app.register_blueprint(field_bp)
     from webapp.policy_cli import policy_cli
 
     app.cli.add_command(policy_cli)

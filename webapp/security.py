@@ -6,7 +6,9 @@ from flask import Flask, Response, request
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        # The GOV.UK page template's one inline script, which marks <body> as js-enabled; its
+        # hash is published by GOV.UK Frontend and checked by tests/field/test_pwa.py.
+        "script-src 'self' 'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='",
         "style-src 'self'",
         "img-src 'self' data:",
         "font-src 'self'",

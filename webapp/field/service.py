@@ -1,0 +1,190 @@
+"""Queries behind the field pages: a practitioner's caseload, a child's records, their own records."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func, or_, select
+
+from webapp.extensions import db
+from webapp.field.verdict_words import verdict_words
+from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
+from webapp.timeliness import load_policy
+from webapp.timeliness.errors import PolicyError
+
+RECENT_RECORDS = 20
+
+
+class ChildNotFound(Exception):
+    """No such child, or not one this user may see: both look the same to the user."""
+
+
+def _visible_children(user: User):
+    """Practitioners see the children allocated to them; managers their team's; admins all."""
+    query = select(Child)
+    if user.is_admin:
+        return query
+    if user.is_manager:
+        return query.where(Child.team_id == user.team_id)
+    return query.where(Child.practitioner_id == user.id)
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    child: Child
+    status_labels: list[str]
+    last_visited_at: datetime | None
+
+
+def caseload(user: User, search: str = "") -> list[CaseloadEntry]:
+    """The user's children by name, each with the date of their latest visit record."""
+    last_visit = (
+        select(Record.child_id, func.max(Record.event_at).label("last_visited_at"))
+        .where(Record.record_type == "visit")
+        .group_by(Record.child_id)
+        .subquery()
+    )
+    query = (
+        _visible_children(user)
+        .add_columns(last_visit.c.last_visited_at)
+        .outerjoin(last_visit, last_visit.c.child_id == Child.id)
+        .order_by(Child.name)
+    )
+    search = search.strip()
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(Child.name).like(pattern), func.lower(Child.reference).like(pattern))
+        )
+    return [
+        CaseloadEntry(child, [CHILD_STATUSES.get(s, s) for s in child.statuses], last_visited_at)
+        for child, last_visited_at in db.session.execute(query)
+    ]
+
+
+def visible_child(user: User, reference: str) -> Child:
+    """Raises: ChildNotFound, for a child that does not exist or that the user may not see."""
+    child = db.session.scalars(
+        _visible_children(user).where(Child.reference == reference)
+    ).one_or_none()
+    if child is None:
+        raise ChildNotFound(reference)
+    return child
+
+
+def visible_children(user: User) -> list[Child]:
+    return list(db.session.scalars(_visible_children(user).order_by(Child.name)))
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """A record's current version and its verdict, ready for a table row."""
+
+    uuid: str
+    record_type: str
+    record_type_label: str
+    child_reference: str
+    child_name: str
+    author_name: str
+    event_at: datetime
+    received_at: datetime
+    verdict: str | None  # "on_time", "late", or None when no verdict was computed
+    words: str
+
+
+def _latest_versions():
+    latest = (
+        select(Record.uuid, func.max(Record.version).label("version"))
+        .group_by(Record.uuid)
+        .subquery()
+    )
+    return (
+        select(Record, TimelinessCheck)
+        .join(latest, (latest.c.uuid == Record.uuid) & (latest.c.version == Record.version))
+        .outerjoin(TimelinessCheck, TimelinessCheck.record_uuid == Record.uuid)
+    )
+
+
+def _lines(rows, policy_dir: str) -> list[RecordLine]:
+    lines = []
+    for record, check in rows:
+        labels = record_type_labels(policy_dir, record.child.team.authority)
+        words = (
+            verdict_words(
+                verdict=check.verdict,
+                window=check.window,
+                late_by_seconds=check.late_by_seconds,
+                cause=check.cause,
+                event_at=check.event_at,
+                received_at=check.received_at,
+                record_type=check.record_type,
+            )
+            if check is not None
+            else "No verdict: the authority's policy did not cover this record."
+        )
+        lines.append(
+            RecordLine(
+                uuid=record.uuid,
+                record_type=record.record_type,
+                record_type_label=labels.get(record.record_type, record.record_type),
+                child_reference=record.child.reference,
+                child_name=record.child.name,
+                author_name=record.author.name,
+                event_at=record.event_at,
+                received_at=record.received_at,
+                verdict=check.verdict if check is not None else None,
+                words=words,
+            )
+        )
+    return lines
+
+
+def child_records(child: Child, policy_dir: str, limit: int = RECENT_RECORDS) -> list[RecordLine]:
+    """The child's most recent records (by when the event happened), newest first."""
+    rows = db.session.execute(
+        _latest_versions()
+        .where(Record.child_id == child.id)
+        .order_by(Record.event_at.desc(), Record.id.desc())
+        .limit(limit)
+    )
+    return _lines(rows, policy_dir)
+
+
+def authored_records(user: User, policy_dir: str, limit: int = 100) -> list[RecordLine]:
+    """The user's own synced records, latest to reach the file first."""
+    rows = db.session.execute(
+        _latest_versions()
+        .where(Record.author_id == user.id)
+        .order_by(Record.received_at.desc(), Record.id.desc())
+        .limit(limit)
+    )
+    return _lines(rows, policy_dir)
+
+
+@lru_cache(maxsize=32)
+def _policy_labels(path: str, mtime_ns: int) -> tuple[str, tuple[tuple[str, str], ...]]:
+    policy = load_policy(path, Path(path).parent / "sources")
+    return policy.name, tuple(policy.record_types.items())
+
+
+def _policy_summary(policy_dir: str, authority: str | None):
+    if not authority:
+        return None
+    path = Path(policy_dir) / f"{authority}.yaml"
+    try:
+        return _policy_labels(str(path), path.stat().st_mtime_ns)
+    except (OSError, PolicyError):
+        return None
+
+
+def record_type_labels(policy_dir: str, authority: str | None) -> dict[str, str]:
+    """The authority's record types and their names, in the policy's order; {} if unknown."""
+    summary = _policy_summary(policy_dir, authority)
+    return dict(summary[1]) if summary else {}
+
+
+def authority_name(policy_dir: str, authority: str | None) -> str | None:
+    summary = _policy_summary(policy_dir, authority)
+    return summary[0] if summary else None

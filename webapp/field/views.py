@@ -1,0 +1,224 @@
+"""Field pages. Views read the request, call the service, and render a page or an htmx fragment."""
+from __future__ import annotations
+
+import json
+from uuid import uuid4
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from webapp.clock import server_now
+from webapp.field import forms, precache, service
+from webapp.field.recording import RecordRefused, store_record
+
+bp = Blueprint("field", __name__)
+VISIT_CHOICES = {
+    "visit_types": forms.VISIT_TYPES,
+    "announced_choices": forms.ANNOUNCED,
+    "text_fields": forms.VISIT_TEXT_LAYOUT,
+}
+NOTE_CHOICES = {"case_note_types": forms.CASE_NOTE_TYPES}
+
+
+@bp.app_context_processor
+def _layout_context() -> dict:
+    """The header's authority name: the signed-in user's council, else the configured one."""
+    authority = None
+    if current_user.is_authenticated and current_user.team is not None:
+        authority = service.authority_name(
+            current_app.config["POLICY_DIR"], current_user.team.authority
+        )
+    return {
+        "authority_name": authority or current_app.config.get("AUTHORITY_NAME", "Your council"),
+        "service_name": current_app.config["SERVICE_NAME"],
+    }
+
+
+def _page_or_fragment(template: str, fragment: str, **context) -> Response:
+    """The same URL answers htmx with the fragment it swaps in, and browsers with the page."""
+    name = fragment if request.htmx else template
+    response = current_app.make_response(render_template(name, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+def _is_shell_request() -> bool:
+    """A fetch that is not a page navigation: the service worker precaching the form shell.
+
+    The shell must hold no personal data, because it outlives the signed-in user in the cache.
+    """
+    mode = request.headers.get("Sec-Fetch-Mode")
+    return (mode is not None and mode != "navigate" and not request.htmx) or (
+        not current_user.is_authenticated
+    )
+
+
+@bp.get("/")
+@login_required
+def caseload():
+    search = request.args.get("q", "")
+    entries = service.caseload(current_user, search)
+    return _page_or_fragment(
+        "field/caseload.html", "field/partials/caseload_list.html", entries=entries, search=search
+    )
+
+
+@bp.get("/children/<reference>")
+@login_required
+def show_child(reference: str):
+    try:
+        child = service.visible_child(current_user, reference)
+    except service.ChildNotFound:
+        abort(404)
+    records = service.child_records(child, current_app.config["POLICY_DIR"])
+    return _page_or_fragment(
+        "field/child.html", "field/partials/record_list.html", child=child, records=records
+    )
+
+
+def _form_children(shell: bool):
+    return [] if shell else service.visible_children(current_user)
+
+
+def _record_types(shell: bool) -> dict[str, str]:
+    """The user's authority's record types but visits, which have their own form."""
+    if shell or current_user.team is None:
+        return {}
+    types = service.record_type_labels(current_app.config["POLICY_DIR"], current_user.team.authority)
+    types.pop("visit", None)
+    return types
+
+
+def _children_statuses() -> dict[str, list[str]]:
+    return {child.reference: child.statuses for child in service.visible_children(current_user)}
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+def new_visit():
+    if request.method == "GET":
+        shell = _is_shell_request()
+        values = {"child_id": request.args.get("child", ""), **forms.event_at_values(server_now())}
+        return render_template(
+            "field/visit_form.html",
+            children=_form_children(shell),
+            values=values,
+            errors={},
+            shell=shell,
+            **VISIT_CHOICES,
+        )
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    submission = forms.read_visit(request.form, _children_statuses(), server_now())
+    return _finish(submission, "field/visit_form.html", **VISIT_CHOICES)
+
+
+@bp.route("/notes/new", methods=["GET", "POST"])
+def new_note():
+    if request.method == "GET":
+        shell = _is_shell_request()
+        values = {"child_id": request.args.get("child", ""), **forms.event_at_values(server_now())}
+        return render_template(
+            "field/note_form.html",
+            children=_form_children(shell),
+            record_types=_record_types(shell),
+            values={"record_type": "case_note", **values},
+            errors={},
+            shell=shell,
+            **NOTE_CHOICES,
+        )
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    record_types = _record_types(shell=False)
+    submission = forms.read_note(request.form, _children_statuses(), record_types, server_now())
+    return _finish(submission, "field/note_form.html", record_types=record_types, **NOTE_CHOICES)
+
+
+def _finish(submission: forms.Submission, template: str, **context):
+    """Store a valid record and show it on the child's page, or show the form with its errors."""
+    if submission.valid:
+        try:
+            store_record(current_user, submission, record_id=str(uuid4()), now=server_now())
+        except RecordRefused as refused:
+            submission.errors.update(refused.errors)
+        else:
+            return redirect(
+                url_for("field.show_child", reference=submission.child_reference, stored=1), 303
+            )
+    return (
+        render_template(
+            template,
+            children=service.visible_children(current_user),
+            values=submission.values,
+            errors=submission.errors,
+            shell=False,
+            **context,
+        ),
+        400,
+    )
+
+
+@bp.get("/records")
+@login_required
+def my_records():
+    records = service.authored_records(current_user, current_app.config["POLICY_DIR"])
+    return render_template("field/records.html", records=records)
+
+
+@bp.get("/offline")
+def offline():
+    # Rendered as a shell (no user) since the worker caches it for whoever uses the device.
+    return render_template("field/offline.html", shell=True)
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    body = {
+        "name": f"{current_app.config['SERVICE_NAME']} – children's social care",
+        "short_name": "Visits",
+        "description": "Record home visits and case notes, with or without signal.",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "background_color": "#ffffff",
+        "theme_color": THEME_COLOUR,
+        "icons": [
+            {"src": f"/static/dist/icons/icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
+            for size in (192, 512)
+        ],
+    }
+    response = current_app.response_class(json.dumps(body), mimetype="application/manifest+json")
+    # Not personal data, and browsers re-read it to spot changes: let it be cached briefly.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+THEME_COLOUR = "#005e5d"
+
+
+@bp.get("/sw.js")
+def service_worker():
+    if not precache.worker_path().exists():
+        abort(404)
+    source = precache.service_worker_source()
+    response = current_app.response_class(source, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    # The browser must check for a new worker on every navigation, or updates never arrive.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/assets/<path:filename>")
+def govuk_asset(filename: str):
+    """GOV.UK Frontend's fonts and images, where its CSS asks for them."""
+    return send_from_directory(precache.assets_dir(), filename, max_age=3600)
