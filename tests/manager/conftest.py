@@ -1,26 +1,27 @@
 """Factories for the manager tests: teams, people, children and checked records, made directly."""
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from werkzeug.security import generate_password_hash
 
-from webapp.extensions import db, login_manager
+from webapp.extensions import db
 from webapp.models import Child, Record, Role, Team, TimelinessCheck, User
 
 UTC = timezone.utc
 _serial = itertools.count(1)
+PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
-def _user_loader(app):
-    """Until webapp/auth registers Flask-Login's user loader, load users by id for the tests."""
-    if login_manager._user_callback is None:
-        login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
-    yield
+@functools.cache
+def _password_hash() -> str:
+    """Hashed once: every factory user shares the password, and hashing is slow on purpose."""
+    return generate_password_hash(PASSWORD)
 
 
 class Factory:
@@ -40,7 +41,7 @@ class Factory:
             role=role.value,
             team_id=team.id if team else None,
         )
-        user.set_password("correct horse battery staple")
+        user.password_hash = _password_hash()
         db.session.add(user)
         db.session.commit()
         return user
@@ -118,27 +119,24 @@ def make(app):
 
 
 class AuthActions:
-    """Signs a user in for the test client."""
+    """Signs a user in for the test client, through the real sign-in form."""
 
     def __init__(self, client):
         self._client = client
 
-    def sign_in(self, user: User) -> None:
-        with self._client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+    def sign_in(self, user: User):
+        page = self._client.get("/sign-in").get_data(as_text=True)
+        response = self._client.post(
+            "/sign-in",
+            data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token_from(page)},
+        )
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return response
 
     def csrf_token(self) -> str:
-        """A valid CSRF token for this client's session, for posts from users who see no form."""
-        from flask import session
-        from flask_wtf.csrf import generate_csrf
-
-        with self._client.application.test_request_context():
-            token = generate_csrf()
-            raw = session["csrf_token"]
-        with self._client.session_transaction() as client_session:
-            client_session["csrf_token"] = raw
-        return token
+        """This session's CSRF token, from the page the sign-in link leads to (home, once signed in)."""
+        page = self._client.get("/sign-in", follow_redirects=True).get_data(as_text=True)
+        return csrf_token_from(page)
 
     def sign_out(self) -> None:
         with self._client.session_transaction() as session:

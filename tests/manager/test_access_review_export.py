@@ -43,9 +43,14 @@ def test_anonymous_users_are_sent_to_sign_in(client, auth, worked):
     token = auth.csrf_token()
     for method, url in _pages(worked):
         response = client.open(url, method=method, data={"note": "x", "csrf_token": token})
-        assert response.status_code in (302, 401), (method, url)
-        if response.status_code == 302:
-            assert "/sign-in" in response.headers["Location"]
+        assert response.status_code == 302, (method, url)
+        assert response.headers["Location"].startswith("/sign-in"), (method, url)
+
+
+def test_a_manager_signs_in_to_the_team_page(client, auth, worked):
+    response = auth.sign_in(worked.manager)
+    assert response.headers["Location"] == "/manager/"
+    assert client.get("/manager/").status_code == 200
 
 
 def test_managers_see_their_own_team_only(client, auth, worked):

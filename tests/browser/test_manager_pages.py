@@ -1,0 +1,98 @@
+"""Manager pages in Chromium: axe finds no violations, and the late-list filters work through htmx."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.browser.test_accessibility import _violations
+from webapp.extensions import db
+from webapp.models import Child, Record, Role, Team, TimelinessCheck, User
+
+MANAGER_EMAIL = "morgan.manager@example.org"
+MANAGER_PASSWORD = "a manager's long passphrase"
+
+
+@pytest.fixture(scope="module")
+def manager_team(live_app):
+    """A team of its own (so the field journeys' team is untouched): a manager and late entries."""
+    now = datetime.now(timezone.utc)
+    with live_app.app_context():
+        team = Team(name="Leamington Child in Need", authority="warwickshire")
+        manager = User(email=MANAGER_EMAIL, name="Morgan Manager", role=Role.MANAGER.value, team=team)
+        manager.set_password(MANAGER_PASSWORD)
+        writer = User(email="pat.writer@example.org", name="Pat Writer", role=Role.PRACTITIONER.value, team=team)
+        child = Child(reference="LM-0001", name="Lena Morris", team=team, practitioner=writer)
+        db.session.add_all([team, manager, writer, child])
+        db.session.flush()
+        uuids = []
+        for n, (verdict, cause) in enumerate(
+            [("late", "recorded_late"), ("late", "synced_late"), ("on_time", None), ("late", "unknown")]
+        ):
+            received = now - timedelta(days=2 + n)
+            event = received - timedelta(hours=90 if verdict == "late" else 3)
+            record_uuid = str(uuid.uuid4())
+            record = Record(uuid=record_uuid, child_id=child.id, author_id=writer.id, record_type="visit",
+                            event_at=event, completed_at=event + timedelta(hours=1), received_at=received,
+                            device_id="tablet", fields={}, content_hash="0" * 64)
+            db.session.add(record)
+            db.session.flush()
+            db.session.add(TimelinessCheck(
+                record_uuid=record_uuid, record_id=record.id, team_id=team.id, author_id=writer.id,
+                child_id=child.id, record_type="visit", event_at=event, received_at=received,
+                policy_id="warwickshire", policy_version="browser", rule_id="warwickshire_default",
+                window="72 hours", due_at=event + timedelta(hours=72), verdict=verdict,
+                late_by_seconds=18 * 3600 if verdict == "late" else 0, cause=cause,
+                completed_at_corrected=event + timedelta(hours=1), skew_seconds=30.0,
+            ))
+            uuids.append(record_uuid)
+        db.session.commit()
+    return uuids
+
+
+@pytest.fixture
+def manager_page(page, live_server, manager_team):
+    page.goto(f"{live_server}/sign-in")
+    page.get_by_label("Email address").fill(MANAGER_EMAIL)
+    page.get_by_label("Password").fill(MANAGER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Team timeliness").wait_for()
+    return page
+
+
+def test_manager_pages_have_no_axe_violations(manager_page, live_server, manager_team, axe_source):
+    page = manager_page
+    for url in (
+        "/manager/",
+        "/manager/late-entries",
+        f"/manager/records/{manager_team[0]}",
+        "/manager/late-entries?verdict=maybe",  # with the error summary
+    ):
+        page.goto(live_server + url)
+        page.wait_for_load_state("networkidle")
+        assert _violations(page, axe_source) == [], url
+
+
+def test_review_form_has_no_axe_violations_after_an_error(manager_page, live_server, manager_team, axe_source):
+    page = manager_page
+    page.goto(f"{live_server}/manager/records/{manager_team[1]}")
+    page.get_by_role("button", name="Mark as reviewed").click()
+    page.get_by_text("Enter a note about this late entry").first.wait_for()
+    assert _violations(page, axe_source) == []
+    page.get_by_label("What did you find?").fill("Practitioner was out of signal all week")
+    page.get_by_role("button", name="Mark as reviewed").click()
+    page.get_by_text("Marked as reviewed.").wait_for()
+    assert _violations(page, axe_source) == []
+
+
+def test_filters_swap_the_results_and_push_the_url(manager_page, live_server, manager_team):
+    page = manager_page
+    page.goto(f"{live_server}/manager/late-entries")
+    page.get_by_text("Showing 1 to 3 of 3 entries").wait_for()
+    with page.expect_request(lambda r: r.headers.get("hx-request") == "true"):
+        page.get_by_label("Cause").select_option("synced_late")
+    page.get_by_text("Showing 1 to 1 of 1 entries").wait_for()
+    assert "cause=synced_late" in page.url
+    page.go_back()
+    page.get_by_text("Showing 1 to 3 of 3 entries").wait_for()
