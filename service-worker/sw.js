@@ -64,7 +64,9 @@ self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(PRECACHE)
     // All or nothing: if one file fails, this version is not installed and the old one stays.
-    await cache.addAll(PRECACHE_MANIFEST.map((entry) => new Request(entry.url, { cache: 'reload', credentials: 'same-origin' })))
+    // Without cookies: the precached pages are shells that belong to nobody, and an answer's
+    // session cookie must never overwrite the one a sign-in is setting at the same moment.
+    await cache.addAll(PRECACHE_MANIFEST.map((entry) => new Request(entry.url, { cache: 'reload', credentials: 'omit' })))
     await self.skipWaiting()
   })())
 })

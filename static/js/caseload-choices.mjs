@@ -1,12 +1,12 @@
 // The form shells the service worker precaches hold no personal data, so no children. Offline,
-// their child list (and the case note types) come from the caseload kept in IndexedDB.
+// their child list (and the note form's record types) come from the caseload kept in IndexedDB.
 import { getMeta } from './db.mjs'
 
 function children (cached) {
   return (cached?.data?.children || []).map((child) => ({ value: child.id, text: `${child.name} (${child.id})` }))
 }
 
-function noteTypes (cached) {
+function recordTypes (cached) {
   const seen = new Map()
   for (const authority of cached?.data?.authorities || []) {
     for (const type of authority.record_types || []) {
@@ -33,8 +33,15 @@ export async function fillFromCaseload (form, db) {
     const wanted = childSelect.dataset.selected || new URLSearchParams(location.search).get('child')
     if (wanted && !childSelect.value) childSelect.value = wanted
   }
-  const typeSelect = form.elements.note_type
-  if (typeSelect?.tagName === 'SELECT') addMissing(typeSelect, noteTypes(cached))
+  // The note form's record types (a visit has its own form).
+  const typeSelect = form.elements.record_type
+  if (typeSelect?.tagName === 'SELECT') addMissing(typeSelect, recordTypes(cached))
+}
+
+/** Each cached child's statuses, by child id: some questions depend on them. */
+export async function childStatuses (db) {
+  const cached = await getMeta(db, 'caseload')
+  return Object.fromEntries((cached?.data?.children || []).map((child) => [child.id, child.statuses || []]))
 }
 
 /** The component on a child select (data-module="child-select"). */

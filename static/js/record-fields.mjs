@@ -4,20 +4,38 @@
 
 const TIME_PATTERN = /^\s*(\d{1,2})[:.](\d{2})\s*$/
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000
-const TEXT_LIMIT = 20000
+const TEXT_MAX = 20000
+const SHORT_TEXT_MAX = 500
 
 const VISIT_FIELD_KEYS = [
   'visit_type', 'announced', 'child_seen', 'child_not_seen_reason', 'seen_alone', 'bedroom_seen',
-  'present', 'child_words', 'observations', 'analysis', 'actions'
+  'present', 'childs_words', 'observations', 'analysis', 'actions'
 ]
-const VISIT_TEXT_FIELDS = {
-  child_not_seen_reason: 'Why was the child not seen?',
-  present: 'Who was present?',
-  child_words: 'What did the child say?',
-  observations: 'Observations',
-  analysis: 'Analysis',
-  actions: 'Actions and next steps'
+const TEXT_LIMITS = {
+  present: SHORT_TEXT_MAX,
+  child_not_seen_reason: TEXT_MAX,
+  childs_words: TEXT_MAX,
+  observations: TEXT_MAX,
+  analysis: TEXT_MAX,
+  actions: TEXT_MAX,
+  text: TEXT_MAX
 }
+const TEXT_LABELS = {
+  child_not_seen_reason: 'Why the child was not seen',
+  present: 'Who was present',
+  childs_words: 'What the child said',
+  observations: 'Your observations',
+  analysis: 'Your analysis',
+  actions: 'Actions and next steps',
+  text: 'The record'
+}
+const REQUIRED_TEXT = {
+  observations: 'Enter what you observed',
+  analysis: 'Enter your analysis',
+  actions: 'Enter the actions and next steps'
+}
+// Yes/no questions post "yes" or "no"; the record's fields hold true or false.
+const BOOLEANS = { yes: true, no: false }
 const EVENT_NAMES = ['event_at-day', 'event_at-month', 'event_at-year', 'event_at-time']
 const IGNORED = new Set(['csrf_token', 'draft_id'])
 
@@ -149,65 +167,89 @@ function orderErrors (errors, order) {
   return ordered
 }
 
+function textLengths (values, errors, names) {
+  for (const name of names) {
+    const limit = TEXT_LIMITS[name]
+    if (limit && trimmed(values, name).length > limit) {
+      errors[name] = `${TEXT_LABELS[name]} must be ${limit.toLocaleString('en-GB')} characters or fewer`
+    }
+  }
+}
+
 /**
  * Check the form and build the record the sync API takes.
+ * `childStatuses` maps child ids to their statuses, where the device knows them.
  * Returns { errors, record } with `errors` by field name, in page order; `record` is null
  * when there are errors.
  */
-export function buildRecord (form, values, { id, now = new Date() }) {
+export function buildRecord (form, values, { id, now = new Date(), childStatuses = {} }) {
   const kind = form.dataset.recordType === 'visit' ? 'visit' : 'case_note'
-  const what = kind === 'visit' ? 'visit' : 'event'
   const errors = {}
-  const childRefs = optionValues(form, 'child_id')
   const childId = trimmed(values, 'child_id')
-  if (!childId || !childRefs.includes(childId)) {
+  if (!childId || !optionValues(form, 'child_id').includes(childId)) {
     errors.child_id = kind === 'visit' ? 'Select the child you visited' : 'Select the child this record is about'
   }
-  const eventAt = readEventAt(values, errors, now, what)
-  let record
 
   if (kind === 'visit') {
+    const statuses = childStatuses[childId]
+    const names = ['child_id', ...EVENT_NAMES, ...VISIT_FIELD_KEYS]
+    const eventAt = readEventAt(values, errors, now, 'visit')
     choice(values, errors, 'visit_type', optionValues(form, 'visit_type'), 'Select the type of visit')
-    choice(values, errors, 'announced', optionValues(form, 'announced'), 'Select whether the visit was announced')
+    choice(values, errors, 'announced', ['announced', 'unannounced'], 'Select whether the visit was announced')
     choice(values, errors, 'child_seen', ['yes', 'no'], 'Select whether you saw the child')
-    if (trimmed(values, 'child_seen') === 'no' && !trimmed(values, 'child_not_seen_reason')) {
+    const seen = BOOLEANS[trimmed(values, 'child_seen')]
+    if (seen === false && !trimmed(values, 'child_not_seen_reason')) {
       errors.child_not_seen_reason = 'Enter why the child was not seen'
     }
-    if (trimmed(values, 'child_seen') === 'yes') {
-      choice(values, errors, 'seen_alone', ['yes', 'no'], 'Select whether you saw the child alone')
+    if (seen === true) choice(values, errors, 'seen_alone', ['yes', 'no'], 'Select whether you saw the child alone')
+    // The sync API requires the bedroom answer for looked-after children only.
+    if (trimmed(values, 'bedroom_seen') || (statuses && statuses.includes('looked_after'))) {
+      choice(values, errors, 'bedroom_seen', ['yes', 'no'], 'Select whether you saw the child’s bedroom')
     }
-    if (trimmed(values, 'bedroom_seen')) {
-      choice(values, errors, 'bedroom_seen', ['yes', 'no', 'not_applicable'], "Select whether you saw the child's bedroom")
+    for (const [name, message] of Object.entries(REQUIRED_TEXT)) {
+      if (!trimmed(values, name)) errors[name] = message
     }
-    if (!trimmed(values, 'observations')) errors.observations = 'Enter your observations'
-    for (const [name, label] of Object.entries(VISIT_TEXT_FIELDS)) {
-      if (trimmed(values, name).length > TEXT_LIMIT) errors[name] = `${label} must be 20,000 characters or fewer`
-    }
+    textLengths(values, errors, names)
+
     const fields = {}
     for (const name of VISIT_FIELD_KEYS) if (trimmed(values, name)) fields[name] = trimmed(values, name)
-    if (fields.child_seen !== 'yes') delete fields.seen_alone
-    record = {
+    for (const name of ['child_seen', 'seen_alone', 'bedroom_seen']) {
+      if (name in fields) fields[name] = BOOLEANS[fields[name]]
+    }
+    if (seen !== false) delete fields.child_not_seen_reason
+    if (seen !== true) delete fields.seen_alone
+    return finish(errors, {
       id,
       child_id: childId,
       record_type: 'visit',
       event_at: eventAt && isoInstant(eventAt),
-      child_protection: fields.visit_type === 'child_protection',
+      child_protection: fields.visit_type === 'statutory_child_protection',
       fields
-    }
-    return finish(errors, record, ['child_id', ...EVENT_NAMES, ...VISIT_FIELD_KEYS])
+    }, names)
   }
 
-  choice(values, errors, 'note_type', optionValues(form, 'note_type'), 'Select the type of record')
+  const names = ['child_id', 'record_type', 'note_type', ...EVENT_NAMES, 'text']
+  const recordType = trimmed(values, 'record_type')
+  if (!recordType || !optionValues(form, 'record_type').includes(recordType)) {
+    errors.record_type = 'Select the type of record'
+  }
+  // A case note also says what kind of contact it records (the sync API's case note form).
+  const isCaseNote = recordType === 'case_note'
+  if (isCaseNote) {
+    choice(values, errors, 'note_type', optionValues(form, 'note_type'), 'Select the kind of case note')
+  }
+  const eventAt = readEventAt(values, errors, now, 'event')
   if (!trimmed(values, 'text')) errors.text = 'Enter what happened'
-  if (trimmed(values, 'text').length > TEXT_LIMIT) errors.text = 'The record must be 20,000 characters or fewer'
-  record = {
+  textLengths(values, errors, ['text'])
+  return finish(errors, {
     id,
     child_id: childId,
-    record_type: trimmed(values, 'note_type'),
+    record_type: recordType,
     event_at: eventAt && isoInstant(eventAt),
-    fields: { text: trimmed(values, 'text') }
-  }
-  return finish(errors, record, ['child_id', 'note_type', ...EVENT_NAMES, 'text'])
+    fields: isCaseNote
+      ? { note_type: trimmed(values, 'note_type'), text: trimmed(values, 'text') }
+      : { text: trimmed(values, 'text') }
+  }, names)
 }
 
 function finish (errors, record, order) {
@@ -230,8 +272,6 @@ export function serverMessagesByField (errors) {
       for (const [name, inner] of Object.entries(messages)) add(name, inner)
     } else if (key === 'event_at') {
       add('event_at-day', messages)
-    } else if (key === 'record_type') {
-      add('note_type', messages)
     } else {
       add(key, messages)
     }

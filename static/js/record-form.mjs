@@ -1,7 +1,7 @@
 // The visit and case-note forms, offline-first. Without JavaScript (or without IndexedDB) the
 // form stays a plain POST. With them, everything typed is kept as a draft; finishing puts the
 // record in the outbox, stamped with the device's clock, and sends it when there is signal.
-import { fillFromCaseload } from './caseload-choices.mjs'
+import { childStatuses, fillFromCaseload } from './caseload-choices.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
 import { buildRecord, fillValues, isoInstant, readValues, serverMessagesByField } from './record-fields.mjs'
@@ -78,9 +78,9 @@ export class RecordForm {
   summary (values) {
     const childSelect = this.form.elements.child_id
     const option = childSelect?.selectedOptions?.[0]
-    const typeSelect = this.form.elements.note_type
+    const typeSelect = this.form.elements.record_type
     return {
-      record_type: this.kind === 'visit' ? 'visit' : values.note_type || 'case_note',
+      record_type: this.kind === 'visit' ? 'visit' : values.record_type || 'case_note',
       record_type_label: this.kind === 'visit' ? 'Visit' : typeSelect?.selectedOptions?.[0]?.text || 'Case note',
       child_id: values.child_id || '',
       child_name: option && option.value ? option.text : '',
@@ -112,7 +112,7 @@ export class RecordForm {
     await this.autosave.flush() // what is on screen is on disk before anything else
     const values = readValues(this.form)
     const id = this.id || crypto.randomUUID()
-    const { errors, record } = buildRecord(this.form, values, { id })
+    const { errors, record } = buildRecord(this.form, values, { id, childStatuses: await childStatuses(this.context.db) })
     if (record === null) {
       this.showErrors(errors)
       return
