@@ -32,9 +32,10 @@ def build_spec(max_records: int, max_bytes: int) -> dict[str, Any]:
     )
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
     spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
+    # Nested schemas first: the plugin registers a nested schema itself if it meets it unnamed.
     for name in (
-        "Envelope", "Record", "SyncResponse", "RecordResult", "Timeliness", "Error",
-        "RecordsResponse", "StoredRecord", "Caseload",
+        "Timeliness", "RecordResult", "SyncResponse", "StoredRecord", "RecordsResponse",
+        "Error", "Record", "Envelope", "Caseload",
     ):
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
 

@@ -11,6 +11,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Mapping
 
 from flask import current_app
@@ -112,15 +114,22 @@ class SyncOutcome:
 
 
 def app_policies() -> dict[str, Policy]:
-    """Every authority's policy from POLICY_DIR, loaded once per app.
+    """Every authority's policy from POLICY_DIR, loaded again only when a file changes.
 
     Raises:
         PolicyError: a policy file is invalid.
     """
-    cache = current_app.extensions.setdefault("sync_policies", {})
-    if "policies" not in cache:
-        cache["policies"] = load_policies(current_app.config["POLICY_DIR"])
-    return cache["policies"]
+    policy_dir = Path(current_app.config["POLICY_DIR"])
+    stamp = tuple(
+        (path.name, path.stat().st_mtime_ns, path.stat().st_size)
+        for path in sorted(policy_dir.glob("*.yaml"))
+    )
+    return _policies(str(policy_dir), stamp)
+
+
+@lru_cache(maxsize=4)
+def _policies(policy_dir: str, stamp: tuple) -> dict[str, Policy]:
+    return load_policies(policy_dir)
 
 
 def can_record_for(user: User, child: Child) -> bool:
@@ -215,6 +224,8 @@ class _Batch:
             record = RecordSchema().load(raw) if isinstance(raw, dict) else _not_an_object()
             child, policy = self._check(record)
             result = self._store(record, child, policy)
+        except ValidationError as invalid:
+            result = RecordResult(record_id, REJECTED, invalid.normalized_messages())
         except _Rejected as rejected:
             result = RecordResult(record_id, REJECTED, rejected.errors)
         self._audit(result)
