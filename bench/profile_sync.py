@@ -21,25 +21,37 @@ def _token(html: str) -> str:
     return next(g for g in match.groups() if g)
 
 
-def _self_times(frame, out: Counter, project_root: str) -> None:
-    """Self time by function, and time by the project's own function nearest each leaf."""
-    own = frame.total_self_time
-    if own:
-        out[f"{frame.function} ({_short(frame.file_path)}:{frame.line_no})"] += own
+def _leaves(frame):
+    if not frame.children:
+        yield frame
     for child in frame.children:
-        _self_times(child, out, project_root)
+        yield from _leaves(child)
 
 
-def _project_totals(frame, out: Counter, root: str, inside: str | None = None) -> None:
-    """Time attributed to the innermost project function on each stack."""
-    path = frame.file_path or ""
-    here = inside
-    if path.startswith(root) and "/.venv/" not in path:
-        here = f"{frame.function} ({_short(path)}:{frame.line_no})"
-    if frame.total_self_time and here:
-        out[here] += frame.total_self_time
-    for child in frame.children:
-        _project_totals(child, out, root, here)
+def _innermost_project(frame, root: str) -> str | None:
+    while frame is not None:
+        path = frame.file_path or ""
+        if path.startswith(root) and "/.venv/" not in path:
+            return f"{frame.function} ({_short(path)}:{frame.line_no})"
+        frame = frame.parent
+    return None
+
+
+def _by_leaf(root_frame) -> Counter:
+    """Time by the function that was on top of the stack (library code included)."""
+    out: Counter = Counter()
+    for leaf in _leaves(root_frame):
+        target = leaf.parent if leaf.function == "[self]" and leaf.parent else leaf
+        out[f"{target.function} ({_short(target.file_path)}:{target.line_no})"] += leaf.time
+    return out
+
+
+def _by_project_function(root_frame, root: str) -> Counter:
+    """Time by the innermost function of our own code on each stack."""
+    out: Counter = Counter()
+    for leaf in _leaves(root_frame):
+        out[_innermost_project(leaf, root) or "(outside webapp/)"] += leaf.time
+    return out
 
 
 def _short(path: str | None) -> str:
@@ -80,14 +92,13 @@ def profile_batch(database_url: str, practitioner: Practitioner, out_path: Path,
     session = profiler.last_session
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(profiler.output_text(unicode=False, color=False, show_all=False))
-    root = profiler.last_session.root_frame()
-    leaves: Counter = Counter()
-    _self_times(root, leaves, "")
-    project: Counter = Counter()
-    _project_totals(root, project, str(Path(__file__).resolve().parent.parent / "webapp"))
+    root_frame = session.root_frame()
+    leaves = _by_leaf(root_frame)
+    project = _by_project_function(root_frame, str(Path(__file__).resolve().parent.parent / "webapp"))
     total = session.duration
     return {
         "seconds": round(total, 3),
+        "cpu_seconds": round(session.cpu_time, 3),
         "records_per_second": round(size / total, 1),
         "profile_file": str(out_path.name),
         "top_self_time": [

@@ -57,6 +57,7 @@ def machine() -> dict:
         "ram_gib": round(int(mem.group(1)) / 1024 / 1024, 1) if mem else None,
         "cpu": cpu.group(1).strip() if cpu else platform.processor(),
         "os": platform.platform(),
+        "load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "python": platform.python_version(),
         "postgresql": postgres,
         "chromium": run(chromium, "--version").replace("Chromium ", "").split(" ")[0]
@@ -228,7 +229,8 @@ def markdown(results: dict, table: list[dict]) -> str:
         START,
         f"Measured by `bench/run`{' --quick' if results['quick'] else ''} on {m['date']} "
         f"at commit `{m['commit']}`. Machine: {m['nproc']} CPUs ({m['cpu']}), "
-        f"{m['ram_gib']} GiB RAM, {m['os']}; Python {m['python']}, "
+        f"{m['ram_gib']} GiB RAM, {m['os']}; 1-minute load average {m['load_average_at_start']:.1f} "
+        f"at the start and {m['load_average_at_end']:.1f} at the end; Python {m['python']}, "
         f"PostgreSQL {m['postgresql']}, Chromium {m['chromium']}"
         + (f", {results['parts']['ingest'].get('kinto_version')}"
            if results["parts"].get("ingest", {}).get("kinto_version") else "") + ".",
@@ -285,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             results["parts"][name] = {"error": f"{type(exc).__name__}: {exc}"}
         results["parts"][name]["wall_seconds"] = round(time.perf_counter() - started, 1)
 
+    results["machine"]["load_average_at_end"] = os.getloadavg()[0]
     table = rows(results)
     results["table"] = table
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
