@@ -126,7 +126,7 @@ def kinto(client: KintoClient, records: list[dict], batch_size: int) -> dict:
 
 def run(quick: bool = False, log_dir: Path = RESULTS, profile: bool = True) -> dict:
     """Every ingest figure, both databases, both batch sizes."""
-    ours_count = 1000 if quick else 3000
+    ours_count = 500 if quick else 1500
     kinto_count = 500 if quick else 1000
     log_dir.mkdir(parents=True, exist_ok=True)
     results: dict = {"batch_sizes": list(BATCH_SIZES), "databases": {}}
