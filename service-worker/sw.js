@@ -104,7 +104,11 @@ self.addEventListener('message', (event) => {
   const message = event.data || {}
   const reply = (answer) => event.ports[0]?.postMessage(answer)
   if (message.type === 'set-user') {
-    event.waitUntil(setCurrentUser(message.userId).then(() => reply({ ok: true })))
+    event.waitUntil((async () => {
+      await setCurrentUser(message.userId)
+      reply({ ok: true })
+      await warmUserPages(String(message.userId))
+    })())
   } else if (message.type === 'sign-out') {
     event.waitUntil((async () => {
       await deleteUserPages(message.userId)
@@ -152,6 +156,24 @@ async function navigate (event) {
         status: 503,
         headers: { 'Content-Type': 'text/plain; charset=utf-8' }
       })
+  }
+}
+
+// Pages fetched for the user as soon as they sign in, so that the caseload and My records are
+// there offline even if they never opened them while they had signal.
+const WARM_PATHS = ['/', '/records']
+
+async function warmUserPages (userId) {
+  const cache = await caches.open(userPagesCache(userId))
+  for (const path of WARM_PATHS) {
+    const url = new URL(path, self.location.origin)
+    if (await cache.match(url.href)) continue
+    try {
+      const response = await fetch(url.href, { credentials: 'same-origin', cache: 'no-store' })
+      if (response.ok && !response.redirected) await keepUserPage(url, response)
+    } catch (error) {
+      return // offline: next time
+    }
   }
 }
 
