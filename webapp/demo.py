@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from webapp.auth.commands import save_user
@@ -181,6 +182,7 @@ def _case_note_fields(rng: random.Random) -> dict:
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing if anyone can sign in already.")
 def demo_data_command(if_empty: bool) -> None:
     """Create demo teams, sign-ins, children and a few hundred past records."""

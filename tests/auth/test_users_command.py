@@ -1,0 +1,69 @@
+"""`flask users create`: create or update a person who can sign in."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.factories import make_team
+from webapp.extensions import db
+from webapp.models import User
+
+
+def user(app, email):
+    with app.app_context():
+        found = db.session.scalar(select(User).where(User.email == email))
+        return None if found is None else (found.role, found.team.name if found.team else None, found.name, found.password_hash)
+
+
+def test_creates_a_user_with_a_password_from_stdin(app, runner):
+    with app.app_context():
+        make_team("Norwich")
+    result = runner.invoke(
+        args=["users", "create", "--email", "Asha@Norfolk.test", "--role", "practitioner", "--team", "Norwich",
+              "--name", "Asha Patel", "--password-stdin"],
+        input="a long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created asha@norfolk.test: practitioner in Norwich" in result.output
+    role, team, name, password_hash = user(app, "asha@norfolk.test")
+    assert (role, team, name) == ("practitioner", "Norwich", "Asha Patel")
+    assert "a long password" not in password_hash
+
+
+def test_updates_the_role_team_and_password_of_an_existing_user(app, runner, client):
+    from tests.factories import AuthActions
+
+    with app.app_context():
+        make_team("Norwich")
+        make_team("Nuneaton", "warwickshire")
+    base = ["users", "create", "--email", "asha@norfolk.test"]
+    runner.invoke(args=base + ["--role", "practitioner", "--team", "Norwich", "--password-stdin"], input="first password\n")
+    result = runner.invoke(args=base + ["--role", "manager", "--team", "Nuneaton"], input="second password\nsecond password\n")
+
+    assert result.exit_code == 0, result.output
+    assert "Updated asha@norfolk.test: manager in Nuneaton" in result.output
+    assert user(app, "asha@norfolk.test")[:2] == ("manager", "Nuneaton")
+    auth = AuthActions(client)
+    assert auth.sign_in("asha@norfolk.test", "first password").status_code == 200
+    assert auth.sign_in("asha@norfolk.test", "second password").status_code == 302
+
+
+def test_refuses_an_unknown_team_a_short_password_and_a_missing_team(app, runner):
+    with app.app_context():
+        make_team("Norwich")
+    unknown = runner.invoke(args=["users", "create", "--email", "a@b.test", "--role", "practitioner",
+                                  "--team", "Nowhere", "--password-stdin"], input="a long password\n")
+    assert unknown.exit_code != 0 and "no team named 'Nowhere'" in unknown.output
+    short = runner.invoke(args=["users", "create", "--email", "a@b.test", "--role", "practitioner",
+                                "--team", "Norwich", "--password-stdin"], input="short\n")
+    assert short.exit_code != 0 and "at least 8 characters" in short.output
+    missing = runner.invoke(args=["users", "create", "--email", "a@b.test", "--role", "manager", "--password-stdin"],
+                            input="a long password\n")
+    assert missing.exit_code != 0 and "--team is required" in missing.output
+    assert user(app, "a@b.test") is None
+
+
+def test_an_admin_needs_no_team(app, runner):
+    result = runner.invoke(args=["users", "create", "--email", "root@council.test", "--role", "admin",
+                                 "--password-stdin"], input="a long password\n")
+    assert result.exit_code == 0, result.output
+    assert user(app, "root@council.test")[:2] == ("admin", None)
