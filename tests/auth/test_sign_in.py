@@ -155,3 +155,9 @@ def test_a_switched_off_account_cannot_sign_in(app, client, auth, people):
         db.session.commit()
     assert auth.sign_in("asha@norfolk.test").status_code == 200
     assert not signed_in(client)
+
+
+def test_a_nul_in_the_email_is_a_wrong_credential_not_an_error(client, auth, people):
+    response = auth.sign_in("asha\x00@norfolk.test")
+    assert response.status_code == 200
+    assert "Enter a correct email address and password." in response.get_data(as_text=True)

@@ -17,14 +17,15 @@ instants = st.sampled_from(
 ) | json_values
 record_keys = {
     "id": st.sampled_from([str(uuid.UUID(int=1)), "x", str(uuid.UUID(int=2)).upper()]) | json_values,
-    "child_id": st.sampled_from(["NOR-1", "WAR-1", "NOR-3", ""]) | json_values,
-    "record_type": st.sampled_from(["visit", "case_note", "cla_review_report", "nope"]) | json_values,
+    "child_id": st.sampled_from(["NOR-1", "WAR-1", "NOR-3", "", "NOR\x00"]) | json_values,
+    "record_type": st.sampled_from(["visit", "case_note", "cla_review_report", "nope", "vi\x00sit"]) | json_values,
     "event_at": instants,
     "completed_at": instants,
     "child_protection": json_values,
     "supersedes": st.integers(min_value=-2, max_value=3) | json_values,
     "fields": st.dictionaries(
-        st.sampled_from(["visit_type", "child_seen", "meeting_at", "text", "Bad", "observations"]), json_values
+        st.sampled_from(["visit_type", "child_seen", "meeting_at", "text", "Bad", "observations", "a\x00"]),
+        json_values | st.just("nul \x00 inside"),
     ) | json_values,
 }
 records = st.fixed_dictionaries({}, optional=record_keys) | json_values
@@ -32,7 +33,7 @@ envelopes = (
     st.fixed_dictionaries(
         {},
         optional={
-            "device_id": st.text(max_size=120) | json_values,
+            "device_id": st.text(max_size=120) | st.just("tablet\x00") | json_values,
             "device_now": instants,
             "records": st.lists(records, max_size=5) | json_values,
         },

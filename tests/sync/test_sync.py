@@ -399,3 +399,28 @@ def test_a_body_over_2_mb_is_a_413_with_a_json_message(app, asha):
 
 def test_an_empty_batch_is_answered(app, asha):
     assert results(asha.sync([], DEFAULT_NOW)) == []
+
+
+def test_json_nested_too_deeply_is_a_400(app, asha):
+    body = "[" * 100_000 + "]" * 100_000
+    response = asha._client.post(
+        "/api/v1/sync", data=body, content_type="application/json", headers={"X-CSRFToken": asha.token}
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"child_id": "NOR\x00"}, "child_id"), ({"record_type": "vi\x00sit"}, "record_type"),
+     ({"fields": visit_fields(analysis="a\x00b")}, "fields")],
+)
+def test_nul_characters_are_rejected_not_stored(app, asha, change, field):
+    errors = _rejected(asha, {**new_record("NOR-1", EVENT), **change})
+    assert list(errors) == [field]
+
+
+def test_a_device_id_with_a_nul_is_a_malformed_envelope(app, asha):
+    response = asha.post_json("/api/v1/sync", {"device_id": "t\x00", "device_now": iso(DEFAULT_NOW), "records": []})
+    assert response.status_code == 400
+    assert response.get_json()["errors"]["device_id"]

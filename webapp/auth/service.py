@@ -78,6 +78,8 @@ def sign_in(
         SignInError: wrong email address or password, or the account is switched off.
     """
     email = normalise_email(email)
+    if "\x00" in email or "\x00" in password:  # PostgreSQL text cannot hold NUL
+        raise SignInError(WRONG_CREDENTIALS)
     user = find_user(email)
     if user is None:
         failures = unknown_emails.setdefault(email, Failures())

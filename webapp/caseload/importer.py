@@ -102,6 +102,8 @@ def _import_row(
         BadRow: naming what is wrong with the row.
     """
     problems = []
+    if any("\x00" in value for value in values.values()):
+        raise BadRow("the row contains a NUL character")
     for name in ("team", "authority", "service", "practitioner_email", "child_ref", "child_name"):
         if not values[name]:
             problems.append(f"{name} is empty")

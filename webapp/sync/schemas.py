@@ -49,6 +49,12 @@ class Instant(fields.AwareDateTime):
             raise self.make_error("invalid") from None
 
 
+def no_nul(text: str) -> None:
+    """PostgreSQL text cannot hold NUL, and no form has a use for it."""
+    if "\x00" in text:
+        raise ValidationError("Must not contain NUL characters.")
+
+
 def within_calendar(instant: datetime) -> None:
     if not SPAN_START.year <= instant.year <= SPAN_END.year:
         raise ValidationError(
@@ -85,7 +91,7 @@ class RecordFields(fields.Field):
             raise ValidationError(f"At most {FIELDS_MAX} fields.")
         errors: dict[str, list[str]] = {}
         for name, item in value.items():
-            if not isinstance(name, str) or not _FIELD_NAME.match(name):
+            if not isinstance(name, str) or not _FIELD_NAME.fullmatch(name):
                 errors[str(name)[:64]] = [
                     "Field names are lower case letters, digits and _, starting with a letter, up to 64 characters."
                 ]
@@ -108,11 +114,13 @@ def _value_problem(value: Any) -> str | None:
     if isinstance(value, str):
         if len(value) > TEXT_MAX:
             return f"Text must be {TEXT_MAX} characters or fewer."
+        if "\x00" in value:
+            return "Text must not contain NUL characters."
         return None
     if isinstance(value, list):
         if len(value) > LIST_MAX:
             return f"A list may hold at most {LIST_MAX} items."
-        if not all(isinstance(item, str) and len(item) <= SHORT_TEXT_MAX for item in value):
+        if not all(isinstance(item, str) and len(item) <= SHORT_TEXT_MAX and "\x00" not in item for item in value):
             return f"A list may hold only text of {SHORT_TEXT_MAX} characters or fewer."
         return None
     return "Must be text, a number, true or false, null, or a list of text."
@@ -126,11 +134,11 @@ class RecordSchema(Schema):
 
     id = StrictUUID(required=True, metadata={"description": "Generated on the device; the same for every version."})
     child_id = fields.String(
-        required=True, validate=validate.Length(1, 64),
+        required=True, validate=[validate.Length(1, 64), no_nul],
         metadata={"description": "The child's reference, as in /api/v1/caseload."},
     )
     record_type = fields.String(
-        required=True, validate=validate.Length(1, 60),
+        required=True, validate=[validate.Length(1, 60), no_nul],
         metadata={"description": "One of the record types the child's authority defines."},
     )
     event_at = Instant(
@@ -170,7 +178,7 @@ class EnvelopeSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    device_id = fields.String(required=True, validate=validate.Length(1, 100))
+    device_id = fields.String(required=True, validate=[validate.Length(1, 100), no_nul])
     device_now = Instant(
         required=True, metadata={"description": "The device's clock when it sent the request; gives the skew."}
     )

@@ -32,7 +32,10 @@ def api_http_error(error: HTTPException):
 @bp.post("/sync")
 @login_required
 def sync_records():
-    envelope = request.get_json(force=True, silent=True)
+    try:
+        envelope = request.get_json(force=True, silent=True)
+    except RecursionError:
+        return jsonify(error="The request body is JSON nested too deeply."), 400
     if envelope is None:
         return jsonify(error="The request body must be JSON (Content-Type: application/json)."), 400
     try:
