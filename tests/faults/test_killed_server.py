@@ -20,7 +20,7 @@ from webapp.config import TestConfig
 from webapp.extensions import db
 from webapp.models import AuditEvent, Record, TimelinessCheck
 
-BATCH = 200
+BATCH = 80
 
 
 def _writing(database_url: str) -> bool:
