@@ -81,16 +81,24 @@ def load_demo_data(now: datetime, seed: int = 2026) -> int:
     """Create the demo teams, people, children and past records; returns how many records."""
     rng = random.Random(seed)
     policies = app_policies()
-    save_user(ADMIN_EMAIL, Role.ADMIN.value, None, "Demo Admin", DEMO_PASSWORD)
+    admin, _ = save_user(ADMIN_EMAIL, Role.ADMIN.value, None, "Demo Admin", DEMO_PASSWORD)
+    # Every demo account has the same password: hash it once, as scrypt is slow on purpose.
+    password_hash = admin.password_hash
+
+    def demo_user(email: str, role: str, team: Team, name: str) -> User:
+        user = User(email=email, name=name, role=role, team=team, password_hash=password_hash)
+        db.session.add(user)
+        return user
+
     caseloads: list[tuple[User, Child]] = []
     number = 0
     for demo in TEAMS:
         team = Team(name=demo.name, authority=demo.authority, service=demo.service)
         db.session.add(team)
         db.session.flush()
-        save_user(demo.manager[0], Role.MANAGER.value, team, demo.manager[1], DEMO_PASSWORD)
+        demo_user(demo.manager[0], Role.MANAGER.value, team, demo.manager[1])
         for email, name in demo.practitioners:
-            practitioner, _ = save_user(email, Role.PRACTITIONER.value, team, name, DEMO_PASSWORD)
+            practitioner = demo_user(email, Role.PRACTITIONER.value, team, name)
             for _ in range(5):
                 number += 1
                 statuses = ["early_help"] if demo.service == "early_help" else STATUS_MIX[number % len(STATUS_MIX)]
@@ -112,7 +120,8 @@ def load_demo_data(now: datetime, seed: int = 2026) -> int:
             syncs.append(_past_sync(rng, now, practitioner, child))
     syncs.sort(key=lambda item: item[0])
     for received_at, practitioner, envelope in syncs:
-        ingest(practitioner, envelope, received_at, policies=policies)
+        ingest(practitioner, envelope, received_at, policies=policies, commit=False)
+    db.session.commit()  # one transaction: hundreds of commits would make first start slow
     return len(syncs)
 
 

@@ -45,7 +45,7 @@ def is_api_request() -> bool:
 def unauthorized():
     """The API answers 401 JSON (a device must not follow a redirect); pages go to sign-in."""
     if is_api_request():
-        return jsonify(error="You are not signed in. Sign in at /sign-in, then try again."), 401
+        return jsonify(error="You are not signed in: sign in at /sign-in, then try again."), 401
     return redirect(url_for("auth.sign_in", next=_requested_path()))
 
 

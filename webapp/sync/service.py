@@ -153,8 +153,9 @@ def ingest(
     *,
     policies: Mapping[str, Policy] | None = None,
     max_records: int | None = None,
+    commit: bool = True,
 ) -> SyncOutcome:
-    """Store and judge every record of one sync request, and commit.
+    """Store and judge every record of one sync request, and commit (unless told not to).
 
     Raises:
         TooManyRecords: more records than the limit; nothing is stored.
@@ -200,7 +201,10 @@ def ingest(
     sync_request.duplicate_count = counts[DUPLICATE]
     sync_request.conflict_count = counts[CONFLICT]
     sync_request.rejected_count = counts[REJECTED]
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return SyncOutcome(server_now, skew, sync_request.skew_flagged, results, sync_request.id)
 
 
