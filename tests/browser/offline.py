@@ -33,16 +33,29 @@ COUNT_STORES = """async (userId) => {
 }"""
 
 
+def wait_until(page: Page, expression: str, what: str, timeout_ms: int = TIMEOUT_MS) -> None:
+    """Poll a JavaScript expression until it is truthy, within a deadline.
+
+    Not page.wait_for_function: its polling evaluates strings in the page, which the app's
+    Content-Security-Policy (no 'unsafe-eval') forbids. page.evaluate goes through DevTools.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(50)
+
+
 def wait_for_service_worker(page: Page) -> None:
     """Wait until the page is controlled by the worker (ready alone is not enough)."""
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)", timeout=TIMEOUT_MS)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     if page.evaluate("navigator.serviceWorker.controller === null"):
         page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT_MS)
+    wait_until(page, "navigator.serviceWorker.controller !== null", "the service worker to control the page")
 
 
 def wait_for_app(page: Page) -> None:
-    page.wait_for_function("document.documentElement.dataset.appBooted !== undefined", timeout=TIMEOUT_MS)
+    wait_until(page, "document.documentElement.dataset.appBooted !== undefined", "the app to start")
 
 
 def user_id(page: Page) -> str:
