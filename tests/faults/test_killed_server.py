@@ -23,7 +23,7 @@ from webapp.models import AuditEvent, Record, TimelinessCheck
 BATCH = 80
 
 
-def _writing(database_url: str) -> bool:
+def _writing(database_url: str, engine=None) -> bool:
     """True once the server holds an open write transaction, i.e. is inside the batch."""
     if database_url.startswith("sqlite"):
         path = database_url.removeprefix("sqlite:///")
@@ -36,15 +36,11 @@ def _writing(database_url: str) -> bool:
             return True
         finally:
             conn.close()
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            return bool(conn.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
-            )))
-    finally:
-        engine.dispose()
+    with engine.connect() as conn:
+        return bool(conn.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+        )))
 
 
 def _counts(app) -> dict[str, int]:
@@ -93,12 +89,15 @@ def test_server_killed_mid_batch_then_retry_stores_each_record_once(seeded_datab
         sender = threading.Thread(target=send)
         sender.start()
         deadline = time.monotonic() + 30
-        while not _writing(database_url):
+        watcher = create_engine(database_url) if not database_url.startswith("sqlite") else None
+        while not _writing(database_url, watcher):
             assert sender.is_alive(), f"the batch finished before it could be killed: {outcome}"
             assert time.monotonic() < deadline, "the server never started writing the batch"
             time.sleep(0.005)
         time.sleep(0.1)  # let it get well into the batch
         server.kill()
+        if watcher is not None:
+            watcher.dispose()
         sender.join(timeout=30)
         assert "error" in outcome, "the device should have seen its connection die"
 
