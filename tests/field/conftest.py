@@ -5,11 +5,21 @@ import re
 from datetime import date
 
 import pytest
+from werkzeug.security import generate_password_hash
 
 from webapp.extensions import db
 from webapp.models import Child, Team, User
 
 PASSWORD = "a long enough passphrase"
+# Hashed once: scrypt is slow on purpose, and every test makes three users.
+_PASSWORD_HASH = None
+
+
+def _password_hash() -> str:
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        _PASSWORD_HASH = generate_password_hash(PASSWORD)
+    return _PASSWORD_HASH
 
 
 def csrf_token_from(html: str) -> str:
@@ -28,7 +38,7 @@ class People:
         self.colleague = User(email="alex@example.org", name="Alex Other", team=team)
         self.stranger = User(email="kim@example.org", name="Kim Far", team=other_team)
         for user in (self.practitioner, self.colleague, self.stranger):
-            user.set_password(PASSWORD)
+            user.password_hash = _password_hash()
         self.amira = self._child("WK-1", "Amira Khan", team, self.practitioner, ["child_protection"])
         self.ben = self._child("WK-2", "Ben Taylor", team, self.practitioner, ["looked_after"])
         self.dylan = self._child("WK-3", "Dylan Price", team, self.colleague, ["child_in_need"])
