@@ -305,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         try:
             results["parts"][name] = run_part(name, args.quick)
+            # Kept at once, so that a later part failing or being stopped loses nothing.
+            (RESULTS / f"part-{name}.json").write_text(
+                json.dumps(results["parts"][name], indent=2, default=str) + "\n")
         except Exception as exc:  # noqa: BLE001 - report the failure, run the other parts
             traceback.print_exc()
             results["parts"][name] = {"error": f"{type(exc).__name__}: {exc}"}
