@@ -83,6 +83,7 @@ def test_pages_carry_the_layout_contract(client, people, sign_in):
     # The council's brand: its name in the header, no crown, no GOV.UK logo.
     assert "Warwickshire County Council" in html
     assert "govuk-logo" not in html and "govuk-crest" not in html
+    assert "crown" not in html.lower() and "Open Government Licence" not in html
 
 
 def test_offline_page_is_public_and_personal_data_free(client, people, sign_in):
