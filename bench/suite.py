@@ -255,7 +255,7 @@ def markdown(results: dict, table: list[dict]) -> str:
         f"{m['ram_gib']} GiB RAM, {m['os']}; 1-minute load average {m['load_average_at_start']:.1f} "
         f"at the start and {m['load_average_at_end']:.1f} at the end; Python {m['python']}, "
         f"PostgreSQL {m['postgresql']}, Chromium {m['chromium']}"
-        + (f", {results['parts']['ingest'].get('kinto_version')}"
+        + (f", Kinto {results['parts']['ingest'].get('kinto_version')}"
            if results["parts"].get("ingest", {}).get("kinto_version") else "") + ".",
         "",
         "| figure | measured | target | met | note |",
