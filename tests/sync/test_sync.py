@@ -424,3 +424,23 @@ def test_a_device_id_with_a_nul_is_a_malformed_envelope(app, asha):
     response = asha.post_json("/api/v1/sync", {"device_id": "t\x00", "device_now": iso(DEFAULT_NOW), "records": []})
     assert response.status_code == 400
     assert response.get_json()["errors"]["device_id"]
+
+
+def test_half_a_surrogate_pair_is_rejected_not_a_server_error(app, asha):
+    body = json.dumps({"device_id": "t", "device_now": iso(DEFAULT_NOW), "records": [new_record("NOR-1", EVENT)]})
+    body = body.replace('"actions": "', '"actions": "\\ud800')
+    response = asha._client.post(
+        "/api/v1/sync", data=body, content_type="application/json", headers={"X-CSRFToken": asha.token}
+    )
+    [result] = results(response)
+    assert result["errors"] == {"fields": {"actions": ["Must be valid Unicode (it holds half of a surrogate pair)."]}}
+
+
+def test_records_are_answered_in_request_order_whatever_order_they_are_stored_in(app, asha):
+    batch = [new_record("NOR-1", EVENT, id=f"{n:08x}-0000-4000-8000-000000000000") for n in (9, 3, 7, 1)]
+    batch.insert(2, {**batch[0], "fields": visit_fields(actions="Changed.")})  # conflicts with the first
+    answers = results(asha.sync(batch, DEFAULT_NOW))
+    assert [(a["id"], a["status"]) for a in answers] == [
+        (batch[0]["id"], "accepted"), (batch[1]["id"], "accepted"), (batch[0]["id"], "conflict"),
+        (batch[3]["id"], "accepted"), (batch[4]["id"], "accepted"),
+    ]

@@ -49,10 +49,21 @@ class Instant(fields.AwareDateTime):
             raise self.make_error("invalid") from None
 
 
-def no_nul(text: str) -> None:
-    """PostgreSQL text cannot hold NUL, and no form has a use for it."""
+def text_problem(text: str) -> str | None:
+    """Why text cannot be stored: PostgreSQL holds neither NUL nor half a surrogate pair."""
     if "\x00" in text:
-        raise ValidationError("Must not contain NUL characters.")
+        return "Must not contain NUL characters."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Must be valid Unicode (it holds half of a surrogate pair)."
+    return None
+
+
+def storable_text(text: str) -> None:
+    problem = text_problem(text)
+    if problem:
+        raise ValidationError(problem)
 
 
 def within_calendar(instant: datetime) -> None:
@@ -114,15 +125,13 @@ def _value_problem(value: Any) -> str | None:
     if isinstance(value, str):
         if len(value) > TEXT_MAX:
             return f"Text must be {TEXT_MAX} characters or fewer."
-        if "\x00" in value:
-            return "Text must not contain NUL characters."
-        return None
+        return text_problem(value)
     if isinstance(value, list):
         if len(value) > LIST_MAX:
             return f"A list may hold at most {LIST_MAX} items."
-        if not all(isinstance(item, str) and len(item) <= SHORT_TEXT_MAX and "\x00" not in item for item in value):
+        if not all(isinstance(item, str) and len(item) <= SHORT_TEXT_MAX for item in value):
             return f"A list may hold only text of {SHORT_TEXT_MAX} characters or fewer."
-        return None
+        return next(filter(None, map(text_problem, value)), None)
     return "Must be text, a number, true or false, null, or a list of text."
 
 
@@ -134,11 +143,11 @@ class RecordSchema(Schema):
 
     id = StrictUUID(required=True, metadata={"description": "Generated on the device; the same for every version."})
     child_id = fields.String(
-        required=True, validate=[validate.Length(1, 64), no_nul],
+        required=True, validate=[validate.Length(1, 64), storable_text],
         metadata={"description": "The child's reference, as in /api/v1/caseload."},
     )
     record_type = fields.String(
-        required=True, validate=[validate.Length(1, 60), no_nul],
+        required=True, validate=[validate.Length(1, 60), storable_text],
         metadata={"description": "One of the record types the child's authority defines."},
     )
     event_at = Instant(
@@ -178,7 +187,7 @@ class EnvelopeSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    device_id = fields.String(required=True, validate=[validate.Length(1, 100), no_nul])
+    device_id = fields.String(required=True, validate=[validate.Length(1, 100), storable_text])
     device_now = Instant(
         required=True, metadata={"description": "The device's clock when it sent the request; gives the skew."}
     )

@@ -192,7 +192,14 @@ def ingest(
     db.session.flush()
 
     batch = _Batch(user, sync_request, server_now, skew, policies)
-    results = [batch.ingest_record(raw) for raw in data["records"]]
+    # Store in id order, answer in request order. Two requests holding some of the same records
+    # then wait for each other's rows in one global order, so they cannot deadlock; the stable
+    # sort keeps repeats of one id (and a record followed by its new version) in request order.
+    raws = data["records"]
+    order = sorted(range(len(raws)), key=lambda i: valid_uuid(record_id_of(raws[i])) or "")
+    results: list[RecordResult] = [None] * len(raws)  # type: ignore[list-item]
+    for i in order:
+        results[i] = batch.ingest_record(raws[i])
 
     counts = {status: 0 for status in (ACCEPTED, DUPLICATE, CONFLICT, REJECTED)}
     for result in results:
