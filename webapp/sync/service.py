@@ -1,9 +1,10 @@
 """Taking in a sync request: each record is validated, stored exactly once and judged on time.
 
-One bad record never blocks the others: every record is stored inside its own SAVEPOINT, so a
-failure (including losing a race against another request carrying the same record) undoes only
-that record. The unique (uuid, version) constraint decides races; the loser re-reads and answers
-duplicate or conflict.
+One bad record never blocks the others: every record is validated and judged on its own, and the
+new records of a request are stored together in one SAVEPOINT. If another request stored some of
+the same records first (the unique (uuid, version) constraint decides races), that SAVEPOINT is
+rolled back and each record is stored in its own SAVEPOINT, so a failure undoes only that record
+and the loser re-reads and answers duplicate or conflict.
 """
 from __future__ import annotations
 
@@ -197,9 +198,7 @@ def ingest(
     # sort keeps repeats of one id (and a record followed by its new version) in request order.
     raws = data["records"]
     order = sorted(range(len(raws)), key=lambda i: valid_uuid(record_id_of(raws[i])) or "")
-    results: list[RecordResult] = [None] * len(raws)  # type: ignore[list-item]
-    for i in order:
-        results[i] = batch.ingest_record(raws[i])
+    results = batch.ingest_in_order(raws, order)
 
     counts = {status: 0 for status in (ACCEPTED, DUPLICATE, CONFLICT, REJECTED)}
     for result in results:
@@ -228,19 +227,56 @@ class _Batch:
     skew: timedelta
     policies: Mapping[str, Policy]
     _children: dict[str, Child | None] = field(default_factory=dict)
+    # Marshmallow 4 schemas keep no state between loads, so one serves the whole request.
+    _schema: RecordSchema = field(default_factory=RecordSchema)
 
-    def ingest_record(self, raw: Any) -> RecordResult:
-        record_id = record_id_of(raw)
-        try:
-            record = RecordSchema().load(raw) if isinstance(raw, dict) else _not_an_object()
-            child, policy = self._check(record)
-            result = self._store(record, child, policy)
-        except ValidationError as invalid:
-            result = RecordResult(record_id, REJECTED, invalid.normalized_messages())
-        except _Rejected as rejected:
-            result = RecordResult(record_id, REJECTED, rejected.errors)
-        self._audit(result)
-        return result
+    def ingest_in_order(self, raws: list[Any], order: list[int]) -> list[RecordResult]:
+        """Every record's result, in request order; rows are stored and audited in `order`.
+
+        All records are validated first, and the stored versions of all their ids are read in
+        one query. A run of new records is then stored with one flush inside one SAVEPOINT. If
+        that flush loses a race (IntegrityError), the SAVEPOINT is rolled back and the run is
+        stored record by record, each in its own SAVEPOINT, as if it had come second.
+        """
+        results: list[RecordResult | None] = [None] * len(raws)
+        checked: dict[int, tuple[dict[str, Any], Child, Policy]] = {}
+        for i in order:
+            raw = raws[i]
+            try:
+                record = self._schema.load(raw) if isinstance(raw, dict) else _not_an_object()
+                checked[i] = (record, *self._check(record))
+            except ValidationError as invalid:
+                results[i] = RecordResult(record_id_of(raw), REJECTED, invalid.normalized_messages())
+            except _Rejected as rejected:
+                results[i] = RecordResult(record_id_of(raw), REJECTED, rejected.errors)
+
+        stored = _stored_versions({record["id"] for record, _, _ in checked.values()})
+        run: list[tuple[int, _NewRecord]] = []
+        seen: set[str] = set()
+        for i in order:
+            if i not in checked:
+                continue
+            record, child, policy = checked[i]
+            digest = content_hash(record)
+            try:
+                if record["id"] in seen:
+                    # A repeat within the request: it must see the rows stored before it.
+                    self._store_run(run, results)
+                    results[i] = self._store(record, child, policy, digest)
+                elif record["id"] in stored:
+                    seen.add(record["id"])
+                    self._store_run(run, results)  # keeps rows in id order if this adds a version
+                    results[i] = self._against_stored(record, digest, stored[record["id"]])
+                else:
+                    seen.add(record["id"])
+                    run.append((i, self._new_record(record, child, policy, digest)))
+            except _Rejected as rejected:
+                results[i] = RecordResult(record["id"], REJECTED, rejected.errors)
+        self._store_run(run, results)
+
+        for i in order:
+            self._audit(results[i])
+        return results  # type: ignore[return-value]
 
     def _check(self, record: dict[str, Any]) -> tuple[Child, Policy]:
         """The child and its authority's policy, once the record passes every check.
@@ -275,16 +311,17 @@ class _Batch:
             )
         return self._children[reference]
 
-    def _store(self, record: dict[str, Any], child: Child, policy: Policy) -> RecordResult:
-        digest = content_hash(record)
-        versions = _versions(record["id"])
-        if versions:
-            return self._against_stored(record, digest, versions)
+    def _new_record(self, record: dict[str, Any], child: Child, policy: Policy, digest: str) -> _NewRecord:
+        """The first version of a record and its verdict, not yet added to the session.
 
+        Raises:
+            _Rejected: the record cannot be judged.
+        """
         child_protection = record["child_protection"] or child.on_child_protection_plan
         verdict = self._verdict(record, child, policy, child_protection)
         row = self._new_row(record, child, digest, version=1, child_protection=child_protection)
         check = TimelinessCheck(
+            record=row,
             record_uuid=record["id"],
             team_id=child.team_id,
             author_id=self.user.id,
@@ -304,17 +341,45 @@ class _Batch:
             completed_at_corrected=verdict.completed_at_corrected,
             skew_seconds=self.skew.total_seconds(),
         )
+        return _NewRecord(record, child, policy, digest, row, check)
+
+    def _store_run(self, run: list[tuple[int, _NewRecord]], results: list[RecordResult | None]) -> None:
+        """Store a run of new records (in id order) with one flush; empties `run`."""
+        if not run:
+            return
         try:
             with db.session.begin_nested():
-                db.session.add(row)
+                for _, new in run:
+                    db.session.add(new.row)
+                    db.session.add(new.check)
                 db.session.flush()
-                check.record_id = row.id
-                db.session.add(check)
+        except IntegrityError:
+            # Another request stored some of these first: store them one by one instead.
+            for i, new in run:
+                try:
+                    results[i] = self._store(new.record, new.child, new.policy, new.digest)
+                except _Rejected as rejected:
+                    results[i] = RecordResult(new.record["id"], REJECTED, rejected.errors)
+        else:
+            for i, new in run:
+                results[i] = new.accepted()
+        run.clear()
+
+    def _store(self, record: dict[str, Any], child: Child, policy: Policy, digest: str) -> RecordResult:
+        """Store one record in its own SAVEPOINT, after reading its stored versions."""
+        versions = _versions(record["id"])
+        if versions:
+            return self._against_stored(record, digest, versions)
+        new = self._new_record(record, child, policy, digest)
+        try:
+            with db.session.begin_nested():
+                db.session.add(new.row)
+                db.session.add(new.check)
                 db.session.flush()
         except IntegrityError:
             # Another request stored this record first: answer as if this one came second.
             return self._against_stored(record, digest, _versions(record["id"]))
-        return RecordResult(record["id"], ACCEPTED, {}, 1, check.as_timeliness(), row.implausible)
+        return new.accepted()
 
     def _verdict(self, record: dict[str, Any], child: Child, policy: Policy, child_protection: bool):
         service = child.team.service
@@ -428,8 +493,39 @@ class _Batch:
         )
 
 
+@dataclass
+class _NewRecord:
+    """A record with no stored version, ready to be stored with its verdict."""
+
+    record: dict[str, Any]
+    child: Child
+    policy: Policy
+    digest: str
+    row: Record
+    check: TimelinessCheck
+
+    def accepted(self) -> RecordResult:
+        return RecordResult(
+            self.record["id"], ACCEPTED, {}, 1, self.check.as_timeliness(), self.row.implausible
+        )
+
+
 def _not_an_object():
     raise _Rejected({"_schema": ["Each record must be a JSON object."]})
+
+
+def _stored_versions(record_uuids: set[str]) -> dict[str, list[Record]]:
+    """The stored versions of each of these ids (oldest first), read in one query."""
+    stored: dict[str, list[Record]] = {}
+    if record_uuids:
+        query = (
+            select(Record)
+            .where(Record.uuid.in_(sorted(record_uuids)))
+            .order_by(Record.uuid, Record.version)
+        )
+        for row in db.session.scalars(query):
+            stored.setdefault(row.uuid, []).append(row)
+    return stored
 
 
 def _versions(record_uuid: str) -> list[Record]:
