@@ -26,11 +26,6 @@ WINDOW = 8  # records in each device's batch; neighbours' windows overlap
 
 
 @pytest.mark.postgres_only
-# Reported to the sync API's owner: records are inserted in request order, so two requests
-# holding each other's records deadlock and PostgreSQL aborts one (500). Remove the mark when
-# the service inserts in a fixed order (e.g. sorted by id) or retries on deadlock.
-@pytest.mark.xfail(reason="deadlock between overlapping batches in opposite orders answers 500",
-                   strict=False)
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_twenty_devices_overlapping_batches_store_each_record_once(app, clock, live_server):
     people = seed_team(app, practitioners=2, children=5)

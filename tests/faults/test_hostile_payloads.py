@@ -206,23 +206,8 @@ CASES = {
 }
 
 
-# Known 5xx in the sync endpoint today, reported to the sync API's owner; remove each mark
-# when its fix lands (the mark is not strict, so a fixed case shows as XPASS).
-KNOWN_5XX = {
-    "lone surrogate in text": "content_hash() encodes to UTF-8 and raises UnicodeEncodeError",
-}
-
-
-def _known(case: str, request) -> None:
-    db_name = request.node.callspec.params.get("hostile_app")
-    reason = KNOWN_5XX.get(case)
-    if reason and (not reason.startswith("PostgreSQL") or db_name == "postgresql"):
-        request.node.add_marker(pytest.mark.xfail(reason=reason, strict=False))
-
-
 @pytest.mark.parametrize("case", list(CASES))
-def test_hand_picked_hostile_bodies_get_4xx_or_per_record_answers(signed_in, clock, case, request):
-    _known(case, request)
+def test_hand_picked_hostile_bodies_get_4xx_or_per_record_answers(signed_in, clock, case):
     client, headers, person = signed_in
     answer = client.post("/api/v1/sync", data=CASES[case](person, clock), headers=headers,
                          content_type="application/json")
