@@ -14,11 +14,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from webapp import policies as policy_registry
 from webapp.auth.commands import save_user
 from webapp.clock import server_now
 from webapp.extensions import db
 from webapp.models import Child, Role, Team, User
-from webapp.sync.service import app_policies, ingest
+from webapp.sync.ingest import ingest
 from webapp.timeliness import LONDON, iso_utc
 
 DEMO_PASSWORD = "demo-visits-2026"
@@ -80,7 +81,7 @@ def demo_sign_ins() -> list[tuple[str, str, str]]:
 def load_demo_data(now: datetime, seed: int = 2026) -> int:
     """Create the demo teams, people, children and past records; returns how many records."""
     rng = random.Random(seed)
-    policies = app_policies()
+    policies = policy_registry.every_policy()
     admin, _ = save_user(ADMIN_EMAIL, Role.ADMIN.value, None, "Demo Admin", DEMO_PASSWORD)
     # Every demo account has the same password: hash it once, as scrypt is slow on purpose.
     password_hash = admin.password_hash

@@ -5,54 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from webapp import policies
 from webapp.timeliness import (
-    POLICY_DIR,
     Policy,
-    PolicyError,
     RecordFacts,
     TimelinessError,
-    UnknownAuthority,
     coverage,
     default_calendar,
     evaluate,
     iso_utc,
     load_catalogue,
-    load_policy,
     parse_instant,
 )
-from webapp.timeliness.policy import policy_files
 
 policy_cli = AppGroup("policy", help="Check and exercise the recording policies in POLICY_DIR.")
-
-
-def _policy_dir() -> Path:
-    return Path(current_app.config.get("POLICY_DIR") or POLICY_DIR)
-
-
-def _load_authority(authority: str, cache: dict[str, Policy] | None = None) -> Policy:
-    """One authority's policy, loaded from <POLICY_DIR>/<authority>.yaml.
-
-    Raises:
-        UnknownAuthority: there is no such file.
-        PolicyError: the file is invalid.
-    """
-    if cache is not None and authority in cache:
-        return cache[authority]
-    policy_dir = _policy_dir()
-    path = policy_dir / f"{authority}.yaml"
-    if Path(authority).name != authority or not path.is_file():
-        known = ", ".join(p.stem for p in policy_files(policy_dir)) or "none"
-        raise UnknownAuthority(f"no policy for authority {authority!r} (known: {known})")
-    policy = load_policy(path, policy_dir / "sources")
-    if cache is not None:
-        cache[authority] = policy
-    return policy
 
 
 def _instant(text: str | None, name: str):
@@ -67,21 +37,17 @@ def _instant(text: str | None, name: str):
 @policy_cli.command("check")
 def check_command() -> None:
     """Validate every policy file; exit non-zero naming file, rule and field of each problem."""
-    policy_dir = _policy_dir()
-    files = policy_files(policy_dir)
-    if not files:
-        raise click.ClickException(f"no policy files in {policy_dir}")
-    failed = False
-    for path in files:
-        try:
-            policy = load_policy(path, policy_dir / "sources")
-        except PolicyError as exc:
-            failed = True
-            for issue in exc.errors:
+    found = policies.current()
+    if not found.files:
+        raise click.ClickException(f"no policy files in {found.directory}")
+    for path in found.files:
+        if path in found.problems:
+            for issue in found.problems[path].errors:
                 click.echo(str(issue), err=True)
         else:
+            policy = found.policies[path.stem]
             click.echo(f"{path.name}: ok (version {policy.version}, {len(policy.all_rules())} rules)")
-    if failed:
+    if found.problems:
         sys.exit(1)
 
 
@@ -106,7 +72,7 @@ def due_command(
 ) -> None:
     """Print the due instant (and, given --received-at, the verdict) as one JSON object."""
     try:
-        policy = _load_authority(authority)
+        policy = policies.find(authority)
         event = _instant(event_at, "--event-at")
         completed = _instant(completed_at, "--completed-at")
         received = _instant(received_at, "--received-at")
@@ -131,14 +97,14 @@ def due_command(
     click.echo(json.dumps(result))
 
 
-def _evaluate_line(text: str, cache: dict[str, Policy]) -> dict:
+def _evaluate_line(text: str) -> dict:
     record = json.loads(text)
     if not isinstance(record, dict):
         raise ValueError("expected a JSON object")
     for name in ("authority", "record_type", "event_at", "received_at"):
         if not record.get(name):
             raise ValueError(f"{name} is required")
-    policy = _load_authority(str(record["authority"]), cache)
+    policy = policies.find(str(record["authority"]))
     child_protection = record.get("child_protection", False)
     if not isinstance(child_protection, bool):
         raise ValueError("child_protection must be true or false")
@@ -160,12 +126,11 @@ def evaluate_command() -> None:
 
     Blank lines are skipped. A bad line answers for itself and the rest still run.
     """
-    cache: dict[str, Policy] = {}
     for number, text in enumerate(sys.stdin, start=1):
         if not text.strip():
             continue
         try:
-            result = _evaluate_line(text, cache)
+            result = _evaluate_line(text)
         except json.JSONDecodeError as exc:
             result = {"error": f"line {number}: not JSON: {exc.msg}"}
         except (TimelinessError, ValueError, TypeError) as exc:
@@ -188,7 +153,7 @@ def _applies_to(policy: Policy, rule) -> str:
 def explain_command(authority: str) -> None:
     """Print the authority's rules, each with its window and the source line it quotes."""
     try:
-        policy = _load_authority(authority)
+        policy = policies.find(authority)
     except TimelinessError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{policy.name} ({policy.authority}), policy version {policy.version}")
@@ -208,23 +173,22 @@ def explain_command(authority: str) -> None:
 @policy_cli.command("coverage")
 def coverage_command() -> None:
     """Per authority, how many catalogued recording rules are encoded or not encodable."""
-    policy_dir = _policy_dir()
-    sources_dir = policy_dir / "sources"
+    found = policies.current()
+    sources_dir = found.directory / "sources"
     try:
         catalogue = load_catalogue(sources_dir)
     except FileNotFoundError:
         raise click.ClickException(f"no catalogue in {sources_dir}") from None
     incomplete = False
     covered: set[str] = set()
-    for path in policy_files(policy_dir):
-        try:
-            policy = load_policy(path, sources_dir)
-        except PolicyError as exc:
+    for path in found.files:
+        if path in found.problems:
             incomplete = True
             click.echo(f"{path.stem}: invalid policy, run `flask policy check`", err=True)
-            for issue in exc.errors:
+            for issue in found.problems[path].errors:
                 click.echo(f"  {issue}", err=True)
             continue
+        policy = found.policies[path.stem]
         report = coverage(policy, catalogue)
         covered.add(policy.catalogue_authority)
         click.echo(

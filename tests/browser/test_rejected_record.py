@@ -70,14 +70,14 @@ def test_rejected_record_stays_and_can_be_corrected(context, page, live_server, 
     expect(page.get_by_role("heading", name="Sent from this device (1)")).to_be_visible(timeout=TIMEOUT_MS)
     waiting = page.get_by_role("list", name="Waiting to send (1)")
     expect(waiting).to_contain_text("Needs correcting")
-    expect(waiting).to_contain_text("No child with this id is on your team's caseload.")
+    expect(waiting).to_contain_text("No child with this id is on your caseload.")
     expect(page.get_by_role("status")).to_contain_text("1 record waiting to send (1 needs correcting)")
 
     # Reopened, the message is next to the field it is about; corrected, it is sent again.
     waiting.get_by_role("link", name=re.compile("^Correct and send again")).click()
     wait_for_app(page)
     child = page.get_by_label("Child", exact=True)
-    expect(child).to_have_accessible_description(re.compile("No child with this id is on your team's caseload"))
+    expect(child).to_have_accessible_description(re.compile("No child with this id is on your caseload"))
     expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
     expect(page.get_by_role("textbox", name="What did you observe?")).to_have_value("Visit to a child who has since moved team.")
     child.select_option(label="Chloe Evans (WK-1003)")

@@ -4,7 +4,7 @@ from uuid import uuid4
 from webapp.clock import server_now
 from webapp.extensions import db
 from webapp.models import User
-from webapp.sync.service import ingest
+from webapp.sync.ingest import ingest
 
 VISIT_FIELDS = {
     "visit_type": "statutory_child_protection",

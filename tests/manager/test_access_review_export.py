@@ -86,9 +86,9 @@ def test_record_explains_its_verdict(client, auth, worked):
     html = client.get(f"/manager/records/{worked.records[3].record_uuid}").get_data(as_text=True)
     assert "warwickshire_default" in html
     # The quoted source text of Warwickshire's default rule, from the policy file.
-    from webapp.manager.service import authority_policy
+    from webapp.timeliness import POLICY_DIR, load_policy
 
-    policy = authority_policy("policies", "warwickshire")
+    policy = load_policy(POLICY_DIR / "warwickshire.yaml")
     quote = policy.rule_by_id("warwickshire_default").sources[0].quote
     from markupsafe import escape
 

@@ -140,17 +140,6 @@ def test_a_practitioner_can_neither_sync_for_nor_read_another_teams_children(app
     assert resend["timeliness"] is None and resend["version"] is None
 
 
-def test_a_practitioner_can_sync_for_a_teammates_child(app, asha):
-    [result] = asha.sync([new_record("NOR-3", EVENT, fields=visit_fields(bedroom_seen=True))], DEFAULT_NOW).get_json()["results"]
-    assert result["status"] == "accepted"
-
-
-def test_an_admin_can_sync_for_any_child(app, world, auth):
-    auth.sign_in("admin@test.test")
-    [result] = auth.sync([new_record("WAR-1", EVENT)], DEFAULT_NOW).get_json()["results"]
-    assert result["status"] == "accepted"
-
-
 def test_the_openapi_document_describes_the_api_from_the_schemas(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")

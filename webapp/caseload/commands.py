@@ -6,8 +6,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from webapp import policies as policy_registry
 from webapp.caseload.importer import BadFile, import_caseload
-from webapp.sync.service import app_policies
 
 caseload_cli = AppGroup("caseload", help="Load teams, practitioners and children.")
 
@@ -17,7 +17,7 @@ caseload_cli = AppGroup("caseload", help="Load teams, practitioners and children
 def import_command(csv_file) -> None:
     """Create or update teams, practitioners and children from CSV_FILE (format in the README)."""
     try:
-        report = import_caseload(csv_file, app_policies().keys())
+        report = import_caseload(csv_file, policy_registry.every_policy().keys())
     except BadFile as exc:
         raise click.ClickException(str(exc)) from None
     for line, message in report.errors:

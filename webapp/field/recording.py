@@ -6,7 +6,8 @@ from typing import Any
 
 from webapp.field.forms import Submission
 from webapp.models import User
-from webapp.sync import service as sync
+from webapp.sync.ingest import ingest
+from webapp.sync.results import ACCEPTED, DUPLICATE, RecordResult
 from webapp.timeliness.verdict import iso_utc
 
 # A form posted online is its own device: it is finished and received in the same request.
@@ -42,7 +43,7 @@ def form_errors(sync_errors: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def store_record(user: User, submission: Submission, record_id: str, now: datetime) -> sync.RecordResult:
+def store_record(user: User, submission: Submission, record_id: str, now: datetime) -> RecordResult:
     """Send one record through the sync service; returns its result, with its timeliness.
 
     Raises:
@@ -63,7 +64,7 @@ def store_record(user: User, submission: Submission, record_id: str, now: dateti
             }
         ],
     }
-    result = sync.ingest(user, envelope, now).results[0]
-    if result.status not in (sync.ACCEPTED, sync.DUPLICATE):
+    result = ingest(user, envelope, now).results[0]
+    if result.status not in (ACCEPTED, DUPLICATE):
         raise RecordRefused(form_errors(result.errors) or {"child_id": "The record could not be stored."})
     return result

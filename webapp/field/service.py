@@ -3,32 +3,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
+from webapp import access
 from webapp.extensions import db
 from webapp.field.verdict_words import verdict_words
 from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
-from webapp.timeliness import load_policy
-from webapp.timeliness.errors import PolicyError
+from webapp.policies import record_type_labels
 
 RECENT_RECORDS = 20
 
 
 class ChildNotFound(Exception):
     """No such child, or not one this user may see: both look the same to the user."""
-
-
-def _visible_children(user: User):
-    """Practitioners see the children allocated to them; managers their team's; admins all."""
-    query = select(Child)
-    if user.is_admin:
-        return query
-    if user.is_manager:
-        return query.where(Child.team_id == user.team_id)
-    return query.where(Child.practitioner_id == user.id)
 
 
 @dataclass(frozen=True)
@@ -47,7 +35,7 @@ def caseload(user: User, search: str = "") -> list[CaseloadEntry]:
         .subquery()
     )
     query = (
-        _visible_children(user)
+        access.children(user, access.Action.READ)
         .add_columns(last_visit.c.last_visited_at)
         .outerjoin(last_visit, last_visit.c.child_id == Child.id)
         .order_by(Child.name)
@@ -65,17 +53,18 @@ def caseload(user: User, search: str = "") -> list[CaseloadEntry]:
 
 
 def visible_child(user: User, reference: str) -> Child:
-    """Raises: ChildNotFound, for a child that does not exist or that the user may not see."""
+    """Raises: ChildNotFound, for a child that does not exist or that the user may not read."""
     child = db.session.scalars(
-        _visible_children(user).where(Child.reference == reference)
+        access.children(user, access.Action.READ).where(Child.reference == reference)
     ).one_or_none()
     if child is None:
         raise ChildNotFound(reference)
     return child
 
 
-def visible_children(user: User) -> list[Child]:
-    return list(db.session.scalars(_visible_children(user).order_by(Child.name)))
+def recordable_children(user: User) -> list[Child]:
+    """The children the user may record for, by name: the choices on the record forms."""
+    return list(db.session.scalars(access.children(user, access.Action.RECORD).order_by(Child.name)))
 
 
 @dataclass(frozen=True)
@@ -107,10 +96,10 @@ def _latest_versions():
     )
 
 
-def _lines(rows, policy_dir: str) -> list[RecordLine]:
+def _lines(rows) -> list[RecordLine]:
     lines = []
     for record, check in rows:
-        labels = record_type_labels(policy_dir, record.child.team.authority)
+        labels = record_type_labels(record.child.team.authority)
         words = (
             verdict_words(
                 verdict=check.verdict,
@@ -141,7 +130,7 @@ def _lines(rows, policy_dir: str) -> list[RecordLine]:
     return lines
 
 
-def child_records(child: Child, policy_dir: str, limit: int = RECENT_RECORDS) -> list[RecordLine]:
+def child_records(child: Child, limit: int = RECENT_RECORDS) -> list[RecordLine]:
     """The child's most recent records (by when the event happened), newest first."""
     rows = db.session.execute(
         _latest_versions()
@@ -149,10 +138,10 @@ def child_records(child: Child, policy_dir: str, limit: int = RECENT_RECORDS) ->
         .order_by(Record.event_at.desc(), Record.id.desc())
         .limit(limit)
     )
-    return _lines(rows, policy_dir)
+    return _lines(rows)
 
 
-def authored_records(user: User, policy_dir: str, limit: int = 100) -> list[RecordLine]:
+def authored_records(user: User, limit: int = 100) -> list[RecordLine]:
     """The user's own synced records, latest to reach the file first."""
     rows = db.session.execute(
         _latest_versions()
@@ -160,31 +149,4 @@ def authored_records(user: User, policy_dir: str, limit: int = 100) -> list[Reco
         .order_by(Record.received_at.desc(), Record.id.desc())
         .limit(limit)
     )
-    return _lines(rows, policy_dir)
-
-
-@lru_cache(maxsize=32)
-def _policy_labels(path: str, mtime_ns: int) -> tuple[str, tuple[tuple[str, str], ...]]:
-    policy = load_policy(path, Path(path).parent / "sources")
-    return policy.name, tuple(policy.record_types.items())
-
-
-def _policy_summary(policy_dir: str, authority: str | None):
-    if not authority:
-        return None
-    path = Path(policy_dir) / f"{authority}.yaml"
-    try:
-        return _policy_labels(str(path), path.stat().st_mtime_ns)
-    except (OSError, PolicyError):
-        return None
-
-
-def record_type_labels(policy_dir: str, authority: str | None) -> dict[str, str]:
-    """The authority's record types and their names, in the policy's order; {} if unknown."""
-    summary = _policy_summary(policy_dir, authority)
-    return dict(summary[1]) if summary else {}
-
-
-def authority_name(policy_dir: str, authority: str | None) -> str | None:
-    summary = _policy_summary(policy_dir, authority)
-    return summary[0] if summary else None
+    return _lines(rows)

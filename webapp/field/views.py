@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from webapp import access, policies
 from webapp.clock import server_now
 from webapp.field import forms, precache, service
 from webapp.field.recording import RecordRefused, store_record
@@ -35,9 +36,7 @@ def _layout_context() -> dict:
     """The header's authority name: the signed-in user's council, else the configured one."""
     authority = None
     if current_user.is_authenticated and current_user.team is not None:
-        authority = service.authority_name(
-            current_app.config["POLICY_DIR"], current_user.team.authority
-        )
+        authority = policies.authority_name(current_user.team.authority)
     return {
         "authority_name": authority or current_app.config.get("AUTHORITY_NAME", "Your council"),
         "service_name": current_app.config["SERVICE_NAME"],
@@ -80,27 +79,31 @@ def show_child(reference: str):
         child = service.visible_child(current_user, reference)
     except service.ChildNotFound:
         abort(404)
-    records = service.child_records(child, current_app.config["POLICY_DIR"])
+    records = service.child_records(child)
     return _page_or_fragment(
-        "field/child.html", "field/partials/record_list.html", child=child, records=records
+        "field/child.html",
+        "field/partials/record_list.html",
+        child=child,
+        records=records,
+        may_record=access.may_record_for(current_user, child),
     )
 
 
 def _form_children(shell: bool):
-    return [] if shell else service.visible_children(current_user)
+    return [] if shell else service.recordable_children(current_user)
 
 
 def _record_types(shell: bool) -> dict[str, str]:
     """The user's authority's record types but visits, which have their own form."""
     if shell or current_user.team is None:
         return {}
-    types = service.record_type_labels(current_app.config["POLICY_DIR"], current_user.team.authority)
+    types = policies.record_type_labels(current_user.team.authority)
     types.pop("visit", None)
     return types
 
 
 def _children_statuses() -> dict[str, list[str]]:
-    return {child.reference: child.statuses for child in service.visible_children(current_user)}
+    return {child.reference: child.statuses for child in service.recordable_children(current_user)}
 
 
 @bp.route("/visits/new", methods=["GET", "POST"])
@@ -157,7 +160,7 @@ def _finish(submission: forms.Submission, template: str, **context):
     return (
         render_template(
             template,
-            children=service.visible_children(current_user),
+            children=service.recordable_children(current_user),
             values=submission.values,
             errors=submission.errors,
             shell=False,
@@ -170,7 +173,7 @@ def _finish(submission: forms.Submission, template: str, **context):
 @bp.get("/records")
 @login_required
 def my_records():
-    records = service.authored_records(current_user, current_app.config["POLICY_DIR"])
+    records = service.authored_records(current_user)
     return render_template("field/records.html", records=records)
 
 

@@ -9,18 +9,18 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from webapp import policies
+from webapp.access import Scope
 from webapp.extensions import db
 from webapp.manager.models import Review
 from webapp.manager.schemas import PAGE_SIZE, LateEntryFilters, Period, local_midnight
 from webapp.models import AuditEvent, Child, Record, Team, TimelinessCheck, User
-from webapp.timeliness import LONDON, Policy, PolicyError, Rule, Source, load_policy
+from webapp.timeliness import LONDON, Rule, Source
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -29,7 +29,7 @@ check = TimelinessCheck.__table__.c
 
 
 class NotFound(Exception):
-    """No such record, or none this manager may see."""
+    """No such record, or none in the scope the user may see."""
 
 
 class AlreadyReviewed(Exception):
@@ -38,16 +38,6 @@ class AlreadyReviewed(Exception):
 
 class NotLate(Exception):
     """Only late entries are reviewed."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which teams' records a request may read: one team, or every team (admins)."""
-
-    team_id: int | None
-
-    def clause(self, team_column=check.team_id):
-        return literal(True) if self.team_id is None else team_column == self.team_id
 
 
 # -- team timeliness ----------------------------------------------------------------------
@@ -437,7 +427,7 @@ def find_check(scope: Scope, record_uuid: str) -> TimelinessCheck:
     return found
 
 
-def explain_record(scope: Scope, record_uuid: str, policy_dir: str) -> Explanation:
+def explain_record(scope: Scope, record_uuid: str) -> Explanation:
     """The record's verdict with the rule and source text it came from.
 
     Raises:
@@ -445,7 +435,7 @@ def explain_record(scope: Scope, record_uuid: str, policy_dir: str) -> Explanati
     """
     found = find_check(scope, record_uuid)
     review = db.session.scalar(select(Review).where(Review.timeliness_check_id == found.id))
-    policy = authority_policy(policy_dir, found.policy_id)
+    policy = policies.policy(found.policy_id)
     rule = None
     if policy is not None:
         try:
@@ -465,29 +455,12 @@ def explain_record(scope: Scope, record_uuid: str, policy_dir: str) -> Explanati
     )
 
 
-def authority_policy(policy_dir: str, authority: str) -> Policy | None:
-    """The authority's current policy, or None when it is missing or invalid."""
-    path = Path(policy_dir) / f"{authority}.yaml"
-    if Path(authority).name != authority or not path.is_file():
-        return None
-    try:
-        return _load_policy_cached(str(path), path.stat().st_mtime_ns)
-    except PolicyError:
-        return None
-
-
-@lru_cache(maxsize=16)
-def _load_policy_cached(path: str, mtime_ns: int) -> Policy:
-    return load_policy(path, Path(path).parent / "sources")
-
-
-def record_type_labels(policy_dir: str, teams: list[Team]) -> dict[str, str]:
+def team_record_type_labels(teams: list[Team]) -> dict[str, str]:
+    """The record types of these teams' authorities and their names; the first team's name wins."""
     labels: dict[str, str] = {}
     for authority in dict.fromkeys(team.authority for team in teams):
-        policy = authority_policy(policy_dir, authority)
-        if policy is not None:
-            for key, label in policy.record_types.items():
-                labels.setdefault(key, label)
+        for key, label in policies.record_type_labels(authority).items():
+            labels.setdefault(key, label)
     return labels
 
 

@@ -5,7 +5,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from webapp import access
 from webapp.clock import server_now
 from webapp.extensions import login_manager
 from webapp.manager import formatting, service
@@ -47,27 +47,23 @@ class ReviewForm(FlaskForm):
 
 
 @bp.before_request
-def require_manager():
-    """Managers and admins only; everyone else is refused before any query runs."""
+def require_team_pages():
+    """Only those whose role reaches a team; everyone else is refused before any query runs."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if not current_user.is_manager:
-        abort(403)
-    if not current_user.is_admin and current_user.team_id is None:
+    if not access.may_see_team_pages(current_user):
         abort(403)
 
 
-def _scope() -> service.Scope:
-    """A manager's own team; an admin's chosen team (?team=), or every team."""
-    requested = request.args.get("team", type=int)
-    if current_user.is_admin:
-        return service.Scope(requested)
-    if requested is not None and requested != current_user.team_id:
+def _scope(action: access.Action = access.Action.TEAM_PAGES) -> access.Scope:
+    """The teams this request covers: a manager's own team; an admin's chosen team (?team=), or every team."""
+    try:
+        return access.team_scope(current_user, action, request.args.get("team", type=int))
+    except access.Refused:
         abort(403)
-    return service.Scope(current_user.team_id)
 
 
-def _team_args(scope: service.Scope) -> dict:
+def _team_args(scope: access.Scope) -> dict:
     """The ?team= that keeps an admin on the team they chose."""
     return {"team": scope.team_id} if current_user.is_admin and scope.team_id else {}
 
@@ -81,7 +77,7 @@ def team_timeliness():
     scope = _scope()
     period, errors = parse_period(request.args, _today())
     teams = service.teams_in_scope(scope)
-    labels = service.record_type_labels(current_app.config["POLICY_DIR"], teams)
+    labels = service.team_record_type_labels(teams)
     summary = service.team_timeliness(scope, period, labels)
     return render_template(
         "manager/team_timeliness.html",
@@ -117,7 +113,7 @@ def list_late_entries():
         list_url=lambda endpoint="manager.list_late_entries", **changes: url_for(
             endpoint, **filters.query_args(**changes), **_team_args(scope)
         ),
-        labels=service.record_type_labels(current_app.config["POLICY_DIR"], teams),
+        labels=service.team_record_type_labels(teams),
         practitioners=service.team_practitioners(scope),
         all_teams=service.all_teams() if current_user.is_admin else teams,
         verdicts=VERDICTS,
@@ -152,10 +148,10 @@ def export_late_entries():
 def show_record(record_uuid: str):
     scope = _scope()
     try:
-        explanation = service.explain_record(scope, record_uuid, current_app.config["POLICY_DIR"])
+        explanation = service.explain_record(scope, record_uuid)
     except service.NotFound:
         abort(404)
-    labels = service.record_type_labels(current_app.config["POLICY_DIR"], [explanation.child.team])
+    labels = service.team_record_type_labels([explanation.child.team])
     return render_template(
         "manager/record.html",
         explanation=explanation,
@@ -169,14 +165,14 @@ def show_record(record_uuid: str):
 
 @bp.post("/records/<record_uuid>/review")
 def review_record(record_uuid: str):
-    scope = _scope()
+    scope = _scope(access.Action.REVIEW)
     form = ReviewForm()
     if not form.validate_on_submit():
         try:
-            explanation = service.explain_record(scope, record_uuid, current_app.config["POLICY_DIR"])
+            explanation = service.explain_record(scope, record_uuid)
         except service.NotFound:
             abort(404)
-        labels = service.record_type_labels(current_app.config["POLICY_DIR"], [explanation.child.team])
+        labels = service.team_record_type_labels([explanation.child.team])
         return (
             render_template(
                 "manager/record.html",

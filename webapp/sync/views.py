@@ -7,9 +7,11 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from webapp.clock import server_now
-from webapp.sync import service
+from webapp.sync import reads
+from webapp.sync.ingest import ingest
 from webapp.sync.openapi import build_spec
 from webapp.sync.schemas import CaseloadSchema, Instant, RecordsResponseSchema, SyncResponseSchema
+from webapp.sync.validation import MalformedEnvelope, TooManyRecords
 from webapp.timeliness import iso_utc
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
@@ -39,10 +41,10 @@ def sync_records():
     if envelope is None:
         return jsonify(error="The request body must be JSON (Content-Type: application/json)."), 400
     try:
-        outcome = service.ingest(current_user, envelope, server_now())
-    except service.TooManyRecords as exc:
+        outcome = ingest(current_user, envelope, server_now())
+    except TooManyRecords as exc:
         return jsonify(error=str(exc)), 413
-    except service.MalformedEnvelope as exc:
+    except MalformedEnvelope as exc:
         return jsonify(error=str(exc), errors=exc.errors), 400
     return jsonify(SyncResponseSchema().dump(outcome.as_json()))
 
@@ -57,10 +59,10 @@ def list_records():
         except ValidationError as exc:
             return jsonify(error="`since` must be an ISO 8601 instant.", errors={"since": exc.messages}), 400
     now = server_now()
-    rows = service.records_since(current_user, since)
+    rows = reads.records_since(current_user, since)
     answer = {
         "server_now": iso_utc(now),
-        "records": [service.stored_record_json(record, check) for record, check in rows],
+        "records": [reads.stored_record_json(record, check) for record, check in rows],
     }
     return jsonify(RecordsResponseSchema().dump(answer))
 
@@ -68,7 +70,7 @@ def list_records():
 @bp.get("/caseload")
 @login_required
 def show_caseload():
-    return jsonify(CaseloadSchema().dump(service.caseload(current_user, server_now())))
+    return jsonify(CaseloadSchema().dump(reads.caseload(current_user, server_now())))
 
 
 @bp.get("/openapi.json")

@@ -1,0 +1,141 @@
+"""Who may read, record for and review which children and records: the one place that decides.
+
+Children's records are special-category data, so each role reaches as little as its work needs:
+
+| action                                   | practitioner       | manager     | admin       |
+|------------------------------------------|--------------------|-------------|-------------|
+| read a child (page, caseload, records)   | allocated children | their team  | every team  |
+| record for a child (web form, sync API)  | allocated children | their team  | nobody      |
+| team pages (figures, late entries, CSV)  | none               | their team  | every team  |
+| review a late entry                      | none               | their team  | every team  |
+
+An admin oversees every team but writes no records: a record belongs to someone accountable for
+the child, and an admin has no caseload. Anyone may also read the records they wrote themselves
+(the device's list of synced records), even after the child moves to another practitioner.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import Select, false, literal, select, true
+
+from webapp.models import Child, Record, Role, TimelinessCheck, User
+
+
+class Reach(enum.Enum):
+    NONE = "none"
+    ALLOCATED = "allocated"  # children whose practitioner is the user
+    TEAM = "team"  # children and records of the user's own team
+    EVERY = "every"  # every team
+
+
+class Action(enum.Enum):
+    READ = "read"
+    RECORD = "record"
+    TEAM_PAGES = "team pages"
+    REVIEW = "review"
+
+
+RULES: dict[Action, dict[str, Reach]] = {
+    Action.READ: {
+        Role.PRACTITIONER.value: Reach.ALLOCATED, Role.MANAGER.value: Reach.TEAM, Role.ADMIN.value: Reach.EVERY,
+    },
+    Action.RECORD: {
+        Role.PRACTITIONER.value: Reach.ALLOCATED, Role.MANAGER.value: Reach.TEAM, Role.ADMIN.value: Reach.NONE,
+    },
+    Action.TEAM_PAGES: {
+        Role.PRACTITIONER.value: Reach.NONE, Role.MANAGER.value: Reach.TEAM, Role.ADMIN.value: Reach.EVERY,
+    },
+    Action.REVIEW: {
+        Role.PRACTITIONER.value: Reach.NONE, Role.MANAGER.value: Reach.TEAM, Role.ADMIN.value: Reach.EVERY,
+    },
+}
+
+
+class Refused(Exception):
+    """The user may not do this; the views answer 403."""
+
+
+def reach(user: User, action: Action) -> Reach:
+    """How far the user's role reaches for this action; a team reach without a team is none."""
+    found = RULES[action].get(user.role, Reach.NONE)
+    if found is Reach.TEAM and user.team_id is None:
+        return Reach.NONE
+    return found
+
+
+# -- children -------------------------------------------------------------------------------
+
+
+def children_clause(user: User, action: Action):
+    """A SQL condition on Child: the children this user may read or record for."""
+    found = reach(user, action)
+    if found is Reach.EVERY:
+        return true()
+    if found is Reach.TEAM:
+        return Child.team_id == user.team_id
+    if found is Reach.ALLOCATED:
+        return Child.practitioner_id == user.id
+    return false()
+
+
+def children(user: User, action: Action) -> Select:
+    """A query of the children this user may read (Action.READ) or record for (Action.RECORD)."""
+    return select(Child).where(children_clause(user, action))
+
+
+def allows(user: User, action: Action, child: Child) -> bool:
+    """Whether the user may read or record for this child; the same rule as `children_clause`."""
+    found = reach(user, action)
+    if found is Reach.EVERY:
+        return True
+    if found is Reach.TEAM:
+        return child.team_id == user.team_id
+    if found is Reach.ALLOCATED:
+        return child.practitioner_id == user.id
+    return False
+
+
+def may_read_child(user: User, child: Child) -> bool:
+    return allows(user, Action.READ, child)
+
+
+def may_record_for(user: User, child: Child) -> bool:
+    return allows(user, Action.RECORD, child)
+
+
+def may_read_record(user: User, record: Record) -> bool:
+    """The record's author, and whoever may read its child."""
+    return record.author_id == user.id or may_read_child(user, record.child)
+
+
+# -- teams ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which teams' records a request may read: one team, or every team (team_id None)."""
+
+    team_id: int | None
+
+    def clause(self, team_column=TimelinessCheck.team_id):
+        return literal(True) if self.team_id is None else team_column == self.team_id
+
+
+def may_see_team_pages(user: User) -> bool:
+    return reach(user, Action.TEAM_PAGES) is not Reach.NONE
+
+
+def team_scope(user: User, action: Action, requested_team_id: int | None = None) -> Scope:
+    """The teams the user's team pages or reviews cover: their own team, or one or every team (admins).
+
+    Raises:
+        Refused: the user's role reaches no team, or they asked for a team that is not theirs.
+    """
+    found = reach(user, action)
+    if found is Reach.EVERY:
+        return Scope(requested_team_id)
+    if found is Reach.TEAM and requested_team_id in (None, user.team_id):
+        return Scope(user.team_id)
+    raise Refused(action.value)

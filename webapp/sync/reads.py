@@ -1,0 +1,115 @@
+"""What a device reads back: its caseload with the forms to work offline, and its own records."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import func, select
+
+from webapp import access
+from webapp import policies as policy_registry
+from webapp.extensions import db
+from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
+from webapp.sync.forms_spec import FORMS
+from webapp.timeliness import Policy, iso_utc
+
+
+def records_since(user: User, since: datetime | None) -> list[tuple[Record, TimelinessCheck]]:
+    """The user's own records, each at its current version, received at or after `since`."""
+    current = (
+        select(Record.uuid, func.max(Record.version).label("version"))
+        .where(Record.author_id == user.id)
+        .group_by(Record.uuid)
+        .subquery()
+    )
+    query = (
+        select(Record, TimelinessCheck)
+        .join(current, (Record.uuid == current.c.uuid) & (Record.version == current.c.version))
+        .join(TimelinessCheck, TimelinessCheck.record_uuid == Record.uuid)
+        .order_by(Record.received_at, Record.id)
+    )
+    if since is not None:
+        query = query.where(Record.received_at >= since)
+    return [(record, check) for record, check in db.session.execute(query)]
+
+
+def stored_record_json(record: Record, check: TimelinessCheck) -> dict[str, Any]:
+    return {
+        "id": record.uuid,
+        "version": record.version,
+        "supersedes": record.supersedes,
+        "child_id": record.child.reference,
+        "record_type": record.record_type,
+        "child_protection": record.child_protection,
+        "event_at": iso_utc(record.event_at),
+        "completed_at": iso_utc(record.completed_at) if record.completed_at else None,
+        "received_at": iso_utc(record.received_at),
+        "implausible": record.implausible,
+        "fields": record.fields,
+        "timeliness": check.as_timeliness(),
+    }
+
+
+def caseload(user: User, server_now: datetime, policies: Mapping[str, Policy] | None = None) -> dict[str, Any]:
+    """What a device needs to work offline: the children the user may read, and each authority's record types and forms."""
+    if policies is None:
+        policies = policy_registry.every_policy()
+    children = list(db.session.scalars(
+        access.children(user, access.Action.READ).order_by(Child.name, Child.reference)
+    ))
+    last_visits = dict(
+        db.session.execute(
+            select(Record.child_id, func.max(Record.event_at))
+            .where(Record.child_id.in_([child.id for child in children]), Record.record_type == "visit")
+            .group_by(Record.child_id)
+        ).all()
+    ) if children else {}
+
+    authority_ids = {child.team.authority for child in children}
+    if user.team is not None:
+        authority_ids.add(user.team.authority)
+    authorities = []
+    for authority_id in sorted(authority_ids):
+        policy = policies.get(authority_id)
+        if policy is None:
+            continue
+        authorities.append({
+            "id": policy.authority,
+            "name": policy.name,
+            "policy_version": policy.version,
+            "record_types": [
+                {"id": record_type, "label": label, "form": record_type if record_type in FORMS else None}
+                for record_type, label in policy.record_types.items()
+            ],
+            "forms": {
+                record_type: form.as_json()
+                for record_type, form in FORMS.items()
+                if record_type in policy.record_types
+            },
+        })
+
+    return {
+        "server_now": iso_utc(server_now),
+        "user": {
+            "name": user.name,
+            "email": user.email,
+            "role": user.role,
+            "team": user.team.name if user.team else None,
+        },
+        "children": [
+            {
+                "id": child.reference,
+                "name": child.name,
+                "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
+                "authority": child.team.authority,
+                "team": child.team.name,
+                "practitioner": child.practitioner.name if child.practitioner else None,
+                "statuses": child.statuses,
+                "status_labels": [CHILD_STATUSES.get(s, s) for s in child.statuses],
+                "child_protection": child.on_child_protection_plan,
+                "last_visit_at": iso_utc(last_visits[child.id]) if child.id in last_visits else None,
+            }
+            for child in children
+        ],
+        "authorities": authorities,
+    }

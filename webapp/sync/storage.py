@@ -1,0 +1,203 @@
+"""Storing records exactly once: content hashes, versions, and the races between requests.
+
+The unique (uuid, version) constraint decides races. New records are stored in runs, each run
+with one flush inside one SAVEPOINT; if that flush loses a race (IntegrityError), the SAVEPOINT
+is rolled back and the run is stored record by record, each in its own SAVEPOINT, so a failure
+undoes only that record and the loser re-reads and answers duplicate or conflict.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp import access
+from webapp.extensions import db
+from webapp.models import Child, Record, TimelinessCheck
+from webapp.sync.results import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, Arrival, RecordResult
+from webapp.sync.schemas import canonical_record
+from webapp.sync.validation import CheckedRecord, Rejected
+from webapp.sync.verdicts import judge, timeliness_check
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    canonical = json.dumps(
+        canonical_record(record), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def stored_versions(record_uuids: set[str]) -> dict[str, list[Record]]:
+    """The stored versions of each of these ids (oldest first), read in one query."""
+    stored: dict[str, list[Record]] = {}
+    if record_uuids:
+        query = (
+            select(Record)
+            .where(Record.uuid.in_(sorted(record_uuids)))
+            .order_by(Record.uuid, Record.version)
+        )
+        for row in db.session.scalars(query):
+            stored.setdefault(row.uuid, []).append(row)
+    return stored
+
+
+def versions(record_uuid: str) -> list[Record]:
+    return list(
+        db.session.scalars(select(Record).where(Record.uuid == record_uuid).order_by(Record.version))
+    )
+
+
+@dataclass
+class NewRecord:
+    """A record with no stored version, ready to be stored with its verdict."""
+
+    checked: CheckedRecord
+    digest: str
+    row: Record
+    check: TimelinessCheck
+
+    def accepted(self) -> RecordResult:
+        return RecordResult(
+            self.checked.record["id"], ACCEPTED, {}, 1, self.check.as_timeliness(), self.row.implausible
+        )
+
+
+@dataclass
+class Storage:
+    """Stores the records of one request."""
+
+    arrival: Arrival
+
+    def new_record(self, checked: CheckedRecord, digest: str) -> NewRecord:
+        """The first version of a record and its verdict, not yet added to the session.
+
+        Raises:
+            Rejected: the record cannot be judged.
+        """
+        record, child = checked.record, checked.child
+        child_protection = record["child_protection"] or child.on_child_protection_plan
+        verdict = judge(record, child, checked.policy, child_protection, self.arrival)
+        row = self._new_row(record, child, digest, version=1, child_protection=child_protection)
+        return NewRecord(checked, digest, row, timeliness_check(row, child, verdict, self.arrival))
+
+    def store_run(self, run: list[tuple[int, NewRecord]], results: list[RecordResult | None]) -> None:
+        """Store a run of new records (in id order) with one flush; empties `run`."""
+        if not run:
+            return
+        try:
+            with db.session.begin_nested():
+                for _, new in run:
+                    db.session.add(new.row)
+                    db.session.add(new.check)
+                db.session.flush()
+        except IntegrityError:
+            # Another request stored some of these first: store them one by one instead.
+            for i, new in run:
+                try:
+                    results[i] = self.store(new.checked, new.digest)
+                except Rejected as rejected:
+                    results[i] = RecordResult(new.checked.record["id"], REJECTED, rejected.errors)
+        else:
+            for i, new in run:
+                results[i] = new.accepted()
+        run.clear()
+
+    def store(self, checked: CheckedRecord, digest: str) -> RecordResult:
+        """Store one record in its own SAVEPOINT, after reading its stored versions.
+
+        Raises:
+            Rejected: the record cannot be judged.
+        """
+        record = checked.record
+        found = versions(record["id"])
+        if found:
+            return self.against_stored(record, digest, found)
+        new = self.new_record(checked, digest)
+        try:
+            with db.session.begin_nested():
+                db.session.add(new.row)
+                db.session.add(new.check)
+                db.session.flush()
+        except IntegrityError:
+            # Another request stored this record first: answer as if this one came second.
+            return self.against_stored(record, digest, versions(record["id"]))
+        return new.accepted()
+
+    def against_stored(
+        self, record: dict[str, Any], digest: str, stored: list[Record], retries: int = 1
+    ) -> RecordResult:
+        """A record whose id is stored already: a resend, a conflict, or a new version."""
+        user = self.arrival.user
+        first, current = stored[0], stored[-1]
+        check = db.session.scalar(select(TimelinessCheck).where(TimelinessCheck.record_uuid == first.uuid))
+        timeliness = check.as_timeliness() if check is not None else None
+        same = next((version for version in stored if version.content_hash == digest), None)
+        if same is not None:
+            return RecordResult(record["id"], DUPLICATE, {}, same.version, timeliness, same.implausible)
+
+        if not access.may_read_record(user, first):
+            return RecordResult(record["id"], CONFLICT, {"id": ["Another record already has this id."]})
+
+        def conflict(errors: dict[str, list[str]]) -> RecordResult:
+            return RecordResult(record["id"], CONFLICT, errors, current.version, timeliness)
+
+        if record["supersedes"] is None:
+            return conflict({"id": [
+                f"A different record with this id is stored (version {current.version}). To change it, "
+                f"send it with supersedes: {current.version}; otherwise give this record a new id."
+            ]})
+        if record["supersedes"] != current.version:
+            return conflict({"supersedes": [
+                f"The current version is {current.version}; this change was made to version "
+                f"{record['supersedes']}. Fetch the current version and make the change again."
+            ]})
+        if first.author_id != user.id:
+            return conflict({"id": ["Only the record's author can change it."]})
+        if current.child.reference != record["child_id"] or current.record_type != record["record_type"]:
+            return conflict({"child_id": [
+                "A new version must keep the record's child and record type; write a new record instead."
+            ]})
+
+        # Once child protection, always: a new version cannot downgrade the record.
+        child_protection = record["child_protection"] or current.child_protection or current.child.on_child_protection_plan
+        row = self._new_row(
+            record, current.child, digest, version=current.version + 1,
+            child_protection=child_protection, supersedes=current.version,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                db.session.flush()
+        except IntegrityError:
+            if retries <= 0:
+                raise
+            return self.against_stored(record, digest, versions(record["id"]), retries - 1)
+        return RecordResult(record["id"], ACCEPTED, {}, row.version, timeliness, row.implausible)
+
+    def _new_row(
+        self, record: dict[str, Any], child: Child, digest: str, version: int, child_protection: bool,
+        supersedes: int | None = None,
+    ) -> Record:
+        arrival = self.arrival
+        corrected = record["completed_at"] + arrival.skew
+        return Record(
+            uuid=record["id"],
+            version=version,
+            supersedes=supersedes,
+            child_id=child.id,
+            author_id=arrival.user.id,
+            record_type=record["record_type"],
+            child_protection=child_protection,
+            event_at=record["event_at"],
+            completed_at=record["completed_at"],
+            received_at=arrival.server_now,
+            device_id=arrival.sync_request.device_id,
+            fields=record["fields"],
+            content_hash=digest,
+            implausible=corrected < record["event_at"],
+            sync_request_id=arrival.sync_request.id,
+        )
