@@ -214,3 +214,17 @@ def test_an_admin_is_told_why_they_cannot_record(app, client, world):
     auth.sign_out()
     auth.sign_in(world.emails["grace"])
     assert "/visits/new?child=NOR-B" in client.get("/children/NOR-B").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("role", "chooses"), [("manager", False), ("admin", True)])
+def test_only_those_who_reach_every_team_are_offered_a_choice_of_team(client, world, role, chooses):
+    AuthActions(client).sign_in(world.emails[USERS[role]])
+    for page in ("/manager/", "/manager/late-entries"):
+        assert ('name="team"' in client.get(page).get_data(as_text=True)) is chooses
+
+
+def test_each_role_signs_in_to_the_pages_it_may_see(client, world):
+    auth = AuthActions(client)
+    for name, home in (("asha", "/"), ("grace", "/manager/"), ("admin", "/manager/")):
+        assert auth.sign_in(world.emails[name]).headers["Location"] == home
+        auth.sign_out()

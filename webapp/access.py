@@ -105,6 +105,11 @@ def may_record_for(user: User, child: Child) -> bool:
     return allows(user, Action.RECORD, child)
 
 
+def written_by(user: User):
+    """A SQL condition on Record: the records the user wrote, which they may always read back."""
+    return Record.author_id == user.id
+
+
 def may_read_record(user: User, record: Record) -> bool:
     """The record's author, and whoever may read its child."""
     return record.author_id == user.id or may_read_child(user, record.child)
@@ -125,6 +130,11 @@ class Scope:
 
 def may_see_team_pages(user: User) -> bool:
     return reach(user, Action.TEAM_PAGES) is not Reach.NONE
+
+
+def may_choose_team(user: User) -> bool:
+    """Whether the team pages offer every team to choose from (?team=)."""
+    return reach(user, Action.TEAM_PAGES) is Reach.EVERY
 
 
 def team_scope(user: User, action: Action, requested_team_id: int | None = None) -> Scope:

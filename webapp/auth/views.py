@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from webapp import access
 from webapp.auth.forms import SignInForm
 from webapp.auth.service import SignInError, Throttle, TooManyAttempts, sign_in as check_sign_in
 from webapp.clock import server_now
@@ -75,7 +76,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(user: User) -> str:
-    if user.is_manager and "manager.team_timeliness" in current_app.view_functions:
+    if access.may_see_team_pages(user) and "manager.team_timeliness" in current_app.view_functions:
         return url_for("manager.team_timeliness")
     if "field.caseload" in current_app.view_functions:
         return url_for("field.caseload")

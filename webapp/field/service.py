@@ -145,7 +145,7 @@ def authored_records(user: User, limit: int = 100) -> list[RecordLine]:
     """The user's own synced records, latest to reach the file first."""
     rows = db.session.execute(
         _latest_versions()
-        .where(Record.author_id == user.id)
+        .where(access.written_by(user))
         .order_by(Record.received_at.desc(), Record.id.desc())
         .limit(limit)
     )

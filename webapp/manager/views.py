@@ -65,7 +65,7 @@ def _scope(action: access.Action = access.Action.TEAM_PAGES) -> access.Scope:
 
 def _team_args(scope: access.Scope) -> dict:
     """The ?team= that keeps an admin on the team they chose."""
-    return {"team": scope.team_id} if current_user.is_admin and scope.team_id else {}
+    return {"team": scope.team_id} if access.may_choose_team(current_user) and scope.team_id else {}
 
 
 def _today():
@@ -86,7 +86,8 @@ def team_timeliness():
         errors=errors,
         scope=scope,
         teams=teams,
-        all_teams=service.all_teams() if current_user.is_admin else teams,
+        chooses_team=access.may_choose_team(current_user),
+        all_teams=service.all_teams() if access.may_choose_team(current_user) else teams,
         team_args=_team_args(scope),
         cause_url=lambda cause: url_for(
             "manager.list_late_entries",
@@ -115,7 +116,8 @@ def list_late_entries():
         ),
         labels=service.team_record_type_labels(teams),
         practitioners=service.team_practitioners(scope),
-        all_teams=service.all_teams() if current_user.is_admin else teams,
+        chooses_team=access.may_choose_team(current_user),
+        all_teams=service.all_teams() if access.may_choose_team(current_user) else teams,
         verdicts=VERDICTS,
         causes=CAUSES,
         reviewed_choices=REVIEWED,

@@ -18,7 +18,7 @@ def records_since(user: User, since: datetime | None) -> list[tuple[Record, Time
     """The user's own records, each at its current version, received at or after `since`."""
     current = (
         select(Record.uuid, func.max(Record.version).label("version"))
-        .where(Record.author_id == user.id)
+        .where(access.written_by(user))
         .group_by(Record.uuid)
         .subquery()
     )
