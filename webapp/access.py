@@ -1,17 +1,11 @@
 """Who may read, record for and review which children and records: the one place that decides.
 
-Children's records are special-category data, so each role reaches as little as its work needs:
-
-| action                                   | practitioner       | manager     | admin       |
-|------------------------------------------|--------------------|-------------|-------------|
-| read a child (page, caseload, records)   | allocated children | their team  | every team  |
-| record for a child (web form, sync API)  | allocated children | their team  | nobody      |
-| team pages (figures, late entries, CSV)  | none               | their team  | every team  |
-| review a late entry                      | none               | their team  | every team  |
-
-An admin oversees every team but writes no records: a record belongs to someone accountable for
-the child, and an admin has no caseload. Anyone may also read the records they wrote themselves
-(the device's list of synced records), even after the child moves to another practitioner.
+Children's records are special-category data, so each role reaches as little as its work needs
+(RULES below; the same table is in docs/architecture.md). A practitioner reads and records for
+the children allocated to them; a manager for their team's children, and sees and reviews their
+team's records; an admin sees and reviews every team's but records for nobody, since a record
+belongs to someone accountable for the child and an admin has no caseload. Anyone may read back
+the records they wrote themselves, even after the child moves to another practitioner.
 """
 from __future__ import annotations
 
@@ -37,19 +31,13 @@ class Action(enum.Enum):
     REVIEW = "review"
 
 
-RULES: dict[Action, dict[str, Reach]] = {
-    Action.READ: {
-        Role.PRACTITIONER.value: Reach.ALLOCATED, Role.MANAGER.value: Reach.TEAM, Role.ADMIN.value: Reach.EVERY,
-    },
-    Action.RECORD: {
-        Role.PRACTITIONER.value: Reach.ALLOCATED, Role.MANAGER.value: Reach.TEAM, Role.ADMIN.value: Reach.NONE,
-    },
-    Action.TEAM_PAGES: {
-        Role.PRACTITIONER.value: Reach.NONE, Role.MANAGER.value: Reach.TEAM, Role.ADMIN.value: Reach.EVERY,
-    },
-    Action.REVIEW: {
-        Role.PRACTITIONER.value: Reach.NONE, Role.MANAGER.value: Reach.TEAM, Role.ADMIN.value: Reach.EVERY,
-    },
+ROLES = (Role.PRACTITIONER.value, Role.MANAGER.value, Role.ADMIN.value)
+RULES: dict[Action, tuple[Reach, Reach, Reach]] = {
+    #                    practitioner     manager     admin
+    Action.READ:        (Reach.ALLOCATED, Reach.TEAM, Reach.EVERY),
+    Action.RECORD:      (Reach.ALLOCATED, Reach.TEAM, Reach.NONE),
+    Action.TEAM_PAGES:  (Reach.NONE,      Reach.TEAM, Reach.EVERY),
+    Action.REVIEW:      (Reach.NONE,      Reach.TEAM, Reach.EVERY),
 }
 
 
@@ -59,7 +47,7 @@ class Refused(Exception):
 
 def reach(user: User, action: Action) -> Reach:
     """How far the user's role reaches for this action; a team reach without a team is none."""
-    found = RULES[action].get(user.role, Reach.NONE)
+    found = RULES[action][ROLES.index(user.role)] if user.role in ROLES else Reach.NONE
     if found is Reach.TEAM and user.team_id is None:
         return Reach.NONE
     return found

@@ -98,8 +98,12 @@ def _latest_versions():
 
 def _lines(rows) -> list[RecordLine]:
     lines = []
+    labels_by_authority: dict[str, dict[str, str]] = {}
     for record, check in rows:
-        labels = record_type_labels(record.child.team.authority)
+        authority = record.child.team.authority
+        if authority not in labels_by_authority:
+            labels_by_authority[authority] = record_type_labels(authority)
+        labels = labels_by_authority[authority]
         words = (
             verdict_words(
                 verdict=check.verdict,
