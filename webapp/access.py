@@ -5,7 +5,8 @@ Children's records are special-category data, so each role reaches as little as 
 the children allocated to them; a manager for their team's children, and sees and reviews their
 team's records; an admin sees and reviews every team's but records for nobody, since a record
 belongs to someone accountable for the child and an admin has no caseload. Anyone may read back
-the records they wrote themselves, even after the child moves to another practitioner.
+the records they wrote themselves, even after the child moves to another practitioner, and only a
+record's author may change it.
 """
 from __future__ import annotations
 
@@ -98,9 +99,9 @@ def written_by(user: User):
     return Record.author_id == user.id
 
 
-def may_read_record(user: User, record: Record) -> bool:
-    """The record's author, and whoever may read its child."""
-    return record.author_id == user.id or may_read_child(user, record.child)
+def may_change_record(user: User, record: Record) -> bool:
+    """Only a record's author writes its new versions, or learns its version from a clashing id."""
+    return record.author_id == user.id
 
 
 # -- teams ----------------------------------------------------------------------------------

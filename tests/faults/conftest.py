@@ -37,16 +37,14 @@ FAST_HASH = "pbkdf2:sha256:1000"
 
 
 @dataclass
-class Person:
-    """Someone who signs in from a device, and the children allocated to them."""
-
+class Practitioner:
     email: str
     password: str
     child_refs: list[str]
 
 
 def seed_team(app, practitioners: int = 1, children: int = 5,
-              authority: str = "warwickshire", managers: int = 0) -> list[Person]:
+              authority: str = "warwickshire", managers: int = 0) -> list[Practitioner]:
     """One team, its practitioners, each practitioner's allocated children, then its managers."""
     from werkzeug.security import generate_password_hash
 
@@ -55,7 +53,7 @@ def seed_team(app, practitioners: int = 1, children: int = 5,
         team = Team(name="Fault team", authority=authority, service="children_social_care")
         db.session.add(team)
         for p in range(practitioners):
-            person = Person(f"fault{p}@example.org", f"fault password {p}", [])
+            person = Practitioner(f"fault{p}@example.org", f"fault password {p}", [])
             user = User(email=person.email, name=f"Fault Practitioner {p}",
                         role="practitioner", team=team,
                         password_hash=generate_password_hash(person.password, FAST_HASH))
@@ -70,7 +68,7 @@ def seed_team(app, practitioners: int = 1, children: int = 5,
                 person.child_refs.append(ref)
             people.append(person)
         for m in range(managers):
-            person = Person(f"fault-manager{m}@example.org", f"fault password m{m}", [])
+            person = Practitioner(f"fault-manager{m}@example.org", f"fault password m{m}", [])
             db.session.add(User(email=person.email, name=f"Fault Manager {m}", role="manager", team=team,
                                 password_hash=generate_password_hash(person.password, FAST_HASH)))
             people.append(person)
@@ -114,7 +112,7 @@ class Device:
         self.session = requests.Session()
         self.csrf_token: str | None = None
 
-    def sign_in(self, person: Person) -> Device:
+    def sign_in(self, person: Practitioner) -> Device:
         page = self.session.get(self.base_url + "/sign-in", timeout=10)
         # Signing in keeps the session's CSRF secret, so this token stays good afterwards.
         self.csrf_token = CSRF_META.search(page.text).group(1)

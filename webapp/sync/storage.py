@@ -23,6 +23,11 @@ from webapp.sync.schemas import canonical_record
 from webapp.sync.validation import CheckedRecord, Rejected
 from webapp.sync.verdicts import judge, timeliness_check
 
+NOT_YOUR_RECORD = (
+    "Another person's record already has this id, and only its author can change it; "
+    "give this record a new id."
+)
+
 
 def content_hash(record: dict[str, Any]) -> str:
     canonical = json.dumps(
@@ -139,8 +144,9 @@ class Storage:
         if same is not None:
             return RecordResult(record["id"], DUPLICATE, {}, same.version, timeliness, same.implausible)
 
-        if not access.may_read_record(user, first):
-            return RecordResult(record["id"], CONFLICT, {"id": ["Another record already has this id."]})
+        if not access.may_change_record(user, first):
+            # Not even a teammate learns another person's version or verdict from a clash.
+            return RecordResult(record["id"], CONFLICT, {"id": [NOT_YOUR_RECORD]})
 
         def conflict(errors: dict[str, list[str]]) -> RecordResult:
             return RecordResult(record["id"], CONFLICT, errors, current.version, timeliness)
@@ -155,8 +161,6 @@ class Storage:
                 f"The current version is {current.version}; this change was made to version "
                 f"{record['supersedes']}. Fetch the current version and make the change again."
             ]})
-        if first.author_id != user.id:
-            return conflict({"id": ["Only the record's author can change it."]})
         if current.child.reference != record["child_id"] or current.record_type != record["record_type"]:
             return conflict({"child_id": [
                 "A new version must keep the record's child and record type; write a new record instead."
