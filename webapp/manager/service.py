@@ -456,7 +456,7 @@ def explain_record(scope: Scope, record_uuid: str) -> Explanation:
 
 
 def team_record_type_labels(teams: list[Team]) -> dict[str, str]:
-    """The record types of these teams' authorities and their names; the first team's name wins."""
+    """The record types of these teams' authorities and their names; where two name a type, the first wins."""
     labels: dict[str, str] = {}
     for authority in dict.fromkeys(team.authority for team in teams):
         for key, label in policies.record_type_labels(authority).items():
