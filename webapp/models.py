@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
+from webapp.timeliness import iso_utc
 
 
 class UTCDateTime(TypeDecorator):
@@ -52,15 +53,6 @@ class Role(str, enum.Enum):
     MANAGER = "manager"
     ADMIN = "admin"
 
-
-SERVICES = (
-    "children_social_care",
-    "early_help",
-    "youth_justice",
-    "targeted_youth_support",
-    "placements",
-    "family_support",
-)
 
 CHILD_STATUSES = {
     "child_protection": "Child protection plan",
@@ -224,8 +216,8 @@ class TimelinessCheck(db.Model):
             "policy_version": self.policy_version,
             "rule_id": self.rule_id,
             "window": self.window,
-            "due_at": _iso(self.due_at),
-            "received_at": _iso(self.received_at),
+            "due_at": iso_utc(self.due_at) if self.due_at else None,
+            "received_at": iso_utc(self.received_at),
             "verdict": self.verdict,
             "late_by_seconds": self.late_by_seconds,
             "late_by_working_days": self.late_by_working_days,
@@ -260,9 +252,3 @@ class AuditEvent(db.Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
-
-
-def _iso(instant: datetime | None) -> str | None:
-    if instant is None:
-        return None
-    return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from webapp.auth.service import find_user, normalise_email
 from webapp.extensions import db
-from webapp.models import CHILD_STATUSES, SERVICES, Child, Role, Team, User
+from webapp.models import CHILD_STATUSES, Child, Role, Team, User
+from webapp.timeliness import SERVICES
 
 COLUMNS = (
     "team",

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length
 
 from webapp.clock import server_now
 from webapp.extensions import login_manager
-from webapp.manager import formatting, service
+from webapp.manager import service
 from webapp.manager.chart import weekly_chart
 from webapp.manager.schemas import (
     CAUSES,
@@ -31,12 +31,9 @@ from webapp.manager.schemas import (
     parse_late_entry_filters,
     parse_period,
 )
+from webapp.pages import page_or_fragment
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
-bp.add_app_template_filter(formatting.duration_words, "manager_duration")
-bp.add_app_template_filter(formatting.london_time, "manager_time")
-bp.add_app_template_filter(formatting.skew_words, "manager_skew")
-bp.add_app_template_filter(formatting.percent, "manager_percent")
 
 
 class ReviewForm(FlaskForm):
@@ -108,7 +105,9 @@ def list_late_entries():
     filters, errors = parse_late_entry_filters(request.args, _today())
     teams = service.teams_in_scope(scope)
     page = service.late_entries(scope, filters)
-    context = dict(
+    return page_or_fragment(
+        "manager/late_entries.html",
+        "manager/partials/late_entries_results.html",
         filters=filters,
         page=page,
         errors=errors,
@@ -126,13 +125,6 @@ def list_late_entries():
         sorts=SORTS,
         orders=ORDERS,
     )
-    # htmx asks for the whole page when restoring history it no longer holds.
-    if request.htmx and not request.headers.get("HX-History-Restore-Request"):
-        response = Response(render_template("manager/partials/late_entries_results.html", **context))
-    else:
-        response = Response(render_template("manager/late_entries.html", **context))
-    response.vary.add("HX-Request")
-    return response
 
 
 @bp.get("/late-entries.csv")

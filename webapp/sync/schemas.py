@@ -20,7 +20,7 @@ from webapp.sync.forms_spec import (
     SHORT_TEXT_MAX,
     TEXT_MAX,
 )
-from webapp.timeliness import SPAN_END, SPAN_START
+from webapp.timeliness import SPAN_END, SPAN_START, iso_utc
 
 ISO_EXAMPLE = "2026-11-23T10:00:00Z"
 _FIELD_NAME = re.compile(FIELD_NAME_PATTERN)
@@ -203,15 +203,11 @@ def canonical_record(record: dict[str, Any]) -> dict[str, Any]:
         "id": record["id"],
         "child_id": record["child_id"],
         "record_type": record["record_type"],
-        "event_at": _iso(record["event_at"]),
-        "completed_at": _iso(record["completed_at"]),
+        "event_at": iso_utc(record["event_at"]),
+        "completed_at": iso_utc(record["completed_at"]),
         "child_protection": record["child_protection"],
         "fields": record["fields"],
     }
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def record_id_of(raw: Any) -> str | None:
