@@ -16,7 +16,6 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite file in instance/
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     POLICY_DIR = os.environ.get("POLICY_DIR", str(PROJECT_ROOT / "policies"))
-    STATIC_BUILD_DIR = str(PROJECT_ROOT / "static" / "dist")
     CLOCK = SystemClock()
 
     SESSION_COOKIE_HTTPONLY = True

@@ -6,8 +6,6 @@ import { serverMessagesByField } from './record-fields.mjs'
 import { CHANGED_EVENT, CHANNEL_NAME } from './sync.mjs'
 import { wordsForTimeliness } from './verdict-words.mjs'
 
-const WHEN = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })
-
 function element (tag, attributes = {}, text) {
   const node = document.createElement(tag)
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)

@@ -3,8 +3,7 @@
 import { getMeta } from './db.mjs'
 import { Outbox } from './outbox.mjs'
 import { CHANGED_EVENT, CHANNEL_NAME } from './sync.mjs'
-
-const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'long', timeZone: 'Europe/London' })
+import { londonDateTime } from './words.mjs'
 
 function element (tag, attributes = {}, text) {
   const node = document.createElement(tag)
@@ -73,7 +72,7 @@ export class StatusBanner {
     let count = waiting === 0 ? 'No records waiting to send' : waiting === 1 ? '1 record waiting to send' : `${waiting} records waiting to send`
     if (turnedDown) count += ` (${turnedDown} need${turnedDown === 1 ? 's' : ''} correcting)`
     lines.push([count, 'waiting'])
-    lines.push([lastSync ? `Last sent: ${TIME.format(new Date(lastSync))}` : 'Last sent: not yet', 'last-sync'])
+    lines.push([lastSync ? `Last sent: ${londonDateTime(lastSync)}` : 'Last sent: not yet', 'last-sync'])
     if (this.persisted !== null) {
       lines.push([this.persisted
         ? 'Storage: kept on this device until you sign out'

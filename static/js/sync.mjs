@@ -129,20 +129,4 @@ export class Sync {
       // Offline after all: the copy from last time stays.
     }
   }
-
-  async needsSignIn () {
-    return Boolean(await getMeta(this.db, 'needs_sign_in'))
-  }
-}
-
-/** The children in a cached caseload answer, as {id, name}, whatever its exact shape. */
-export function caseloadChildren (cached) {
-  const data = cached?.data
-  const list = Array.isArray(data) ? data : data?.children || data?.caseload || []
-  return list
-    .map((child) => ({
-      id: child.child_id || child.reference || child.id,
-      name: child.name || child.child_name || child.reference || child.id
-    }))
-    .filter((child) => child.id)
 }
