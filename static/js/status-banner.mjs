@@ -1,16 +1,10 @@
 // The banner on every page: online or offline, how many records are waiting, when records
 // last reached the server, and whether the browser promised to keep this device's data.
 import { getMeta } from './db.mjs'
+import { element } from './dom.mjs'
 import { Outbox } from './outbox.mjs'
-import { CHANGED_EVENT, CHANNEL_NAME } from './sync.mjs'
+import { onRecordsChanged } from './sync.mjs'
 import { londonDateTime } from './words.mjs'
-
-function element (tag, attributes = {}, text) {
-  const node = document.createElement(tag)
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)
-  if (text !== undefined) node.textContent = text
-  return node
-}
 
 export class StatusBanner {
   constructor (root, context) {
@@ -27,12 +21,7 @@ export class StatusBanner {
     const refresh = () => this.render()
     window.addEventListener('online', refresh)
     window.addEventListener('offline', refresh)
-    document.addEventListener(CHANGED_EVENT, refresh)
-    if ('BroadcastChannel' in window) {
-      new BroadcastChannel(CHANNEL_NAME).addEventListener('message', (event) => {
-        if (event.data?.userId === context.userId) refresh()
-      })
-    }
+    onRecordsChanged(context.userId, refresh)
     this.askToPersist().then(refresh)
     this.render()
   }

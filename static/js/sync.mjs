@@ -10,7 +10,7 @@ import { Outbox } from './outbox.mjs'
 const BATCH_SIZE = 50 // well inside the API's 500 records and 2 MB
 const LOCK_NAME = 'outbox-flush'
 export const CHANNEL_NAME = 'visit-recorder'
-export const CHANGED_EVENT = 'visit-recorder:changed'
+const CHANGED_EVENT = 'visit-recorder:changed'
 
 /** Tell this page's components, and the app's other tabs, that records or sync state changed. */
 export function announceChange (userId) {
@@ -19,6 +19,16 @@ export function announceChange (userId) {
     const channel = new BroadcastChannel(CHANNEL_NAME)
     channel.postMessage({ type: 'changed', userId })
     channel.close()
+  }
+}
+
+/** Call `listener` when this page or another tab of the same user announces a change. */
+export function onRecordsChanged (userId, listener) {
+  document.addEventListener(CHANGED_EVENT, listener)
+  if ('BroadcastChannel' in window) {
+    new BroadcastChannel(CHANNEL_NAME).addEventListener('message', (event) => {
+      if (event.data?.userId === userId) listener()
+    })
   }
 }
 

@@ -11,7 +11,6 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
   'September', 'October', 'November', 'December']
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
 
-// The wall-clock fields of an instant in London.
 const LONDON_FIELDS = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
   hourCycle: 'h23',
@@ -19,7 +18,8 @@ const LONDON_FIELDS = new Intl.DateTimeFormat('en-GB', {
   month: 'numeric',
   day: 'numeric',
   hour: 'numeric',
-  minute: 'numeric'
+  minute: 'numeric',
+  second: 'numeric'
 })
 
 function unit (amount, name) {
@@ -42,12 +42,24 @@ export function durationWords (seconds) {
   return parts.filter(Boolean).join(' ')
 }
 
-/** 'Mon 23 Nov 2026, 14:30' in London time, for an ISO 8601 instant or a Date. */
-export function londonDateTime (instant) {
+/** The wall clock in London at an instant (ISO 8601, a Date or milliseconds); month from 1. */
+export function londonWallClock (instant) {
   const parts = LONDON_FIELDS.formatToParts(new Date(instant))
   const field = (type) => Number(parts.find((part) => part.type === type).value)
-  const [year, month, day] = [field('year'), field('month'), field('day')]
+  return {
+    year: field('year'),
+    month: field('month'),
+    day: field('day'),
+    hour: field('hour'),
+    minute: field('minute'),
+    second: field('second')
+  }
+}
+
+/** 'Mon 23 Nov 2026, 14:30' in London time, for an ISO 8601 instant or a Date. */
+export function londonDateTime (instant) {
+  const { year, month, day, hour, minute } = londonWallClock(instant)
   const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()].slice(0, 3)
-  const time = [field('hour'), field('minute')].map((n) => String(n).padStart(2, '0')).join(':')
+  const time = [hour, minute].map((n) => String(n).padStart(2, '0')).join(':')
   return `${weekday} ${day} ${MONTHS[month - 1].slice(0, 3)} ${year}, ${time}`
 }

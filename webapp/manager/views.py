@@ -142,21 +142,26 @@ def export_late_entries():
 
 @bp.get("/records/<record_uuid>")
 def show_record(record_uuid: str):
-    scope = _scope()
+    return _record_page(_scope(), record_uuid, ReviewForm())
+
+
+def _record_page(scope: service.Scope, record_uuid: str, form: ReviewForm, status: int = 200):
+    """One record's verdict explained, with the review form (and its errors, if any)."""
     try:
         explanation = service.explain_record(scope, record_uuid, current_app.config["POLICY_DIR"])
     except service.NotFound:
         abort(404)
     labels = service.record_type_labels(current_app.config["POLICY_DIR"], [explanation.child.team])
-    return render_template(
+    page = render_template(
         "manager/record.html",
         explanation=explanation,
-        form=ReviewForm(),
+        form=form,
         labels=labels,
         causes=CAUSES,
         team_args=_team_args(scope),
         back_url=_safe_back_url(),
     )
+    return page, status
 
 
 @bp.post("/records/<record_uuid>/review")
@@ -164,23 +169,7 @@ def review_record(record_uuid: str):
     scope = _scope()
     form = ReviewForm()
     if not form.validate_on_submit():
-        try:
-            explanation = service.explain_record(scope, record_uuid, current_app.config["POLICY_DIR"])
-        except service.NotFound:
-            abort(404)
-        labels = service.record_type_labels(current_app.config["POLICY_DIR"], [explanation.child.team])
-        return (
-            render_template(
-                "manager/record.html",
-                explanation=explanation,
-                form=form,
-                labels=labels,
-                causes=CAUSES,
-                team_args=_team_args(scope),
-                back_url=_safe_back_url(),
-            ),
-            400,
-        )
+        return _record_page(scope, record_uuid, form, 400)
     try:
         service.review_late_entry(scope, record_uuid, current_user, form.note.data.strip(), server_now())
     except service.NotFound:
