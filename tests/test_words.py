@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.words import duration_words, london_datetime, long_date, short_date
+from webapp.words import duration_words, london_datetime, long_date, short_date, wait_words
 
 TABLE = json.loads((Path(__file__).parent / "field" / "verdict_words_examples.json").read_text())
 
@@ -38,3 +38,12 @@ def test_london_datetime_table(example):
 def test_dates(value, long, short):
     assert long_date(value) == long
     assert short_date(value) == short
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(0, "1 second"), (0.2, "1 second"), (29.5, "30 seconds"), (119, "119 seconds"),
+     (120, "2 minutes"), (121, "3 minutes"), (900, "15 minutes")],
+)
+def test_wait_words_rounds_up(seconds, words):
+    assert wait_words(seconds) == words

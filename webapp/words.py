@@ -2,6 +2,7 @@
 
 Each use has one format:
 - a duration (late by, delay, clock skew): `duration_words`, "2 days 5 hours";
+- a wait before trying again: `wait_words`, "30 seconds", rounded up;
 - an instant (an event, a receipt, a review): `london_datetime`, "Mon 23 Nov 2026, 14:30";
 - a day in prose (a date of birth, a period, a last visit): `long_date`, "23 November 2026";
 - a day where room is short (chart axes, week rows): `short_date`, "23 Nov";
@@ -14,6 +15,7 @@ its locale, and every browser write the same words.
 """
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 from webapp.timeliness import LONDON
@@ -76,3 +78,15 @@ def short_date(value: date) -> str:
     """'23 Nov'; an instant gives its day in London."""
     day = _london_day(value)
     return f"{day.day} {MONTHS[day.month - 1][:3]}"
+
+
+def wait_words(seconds: float) -> str:
+    """How long someone must wait: '30 seconds', '15 minutes'.
+
+    Rounded up, unlike `duration_words`: told to wait 30 seconds, a person who tries again
+    after 30 must not be refused. Never "0 seconds".
+    """
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 2 * MINUTE:
+        return _unit(seconds, "second")
+    return _unit(math.ceil(seconds / MINUTE), "minute")

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import User
+from webapp.words import wait_words
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class TooManyAttempts(SignInError):
         self.wait = wait
         super().__init__(
             "Too many failed attempts to sign in with this email address. "
-            f"Wait {_duration_words(wait)} and try again."
+            f"Wait {wait_words(wait.total_seconds())} and try again."
         )
 
 
@@ -102,11 +103,3 @@ def sign_in(
     user.failed_sign_ins, user.last_failed_sign_in_at = 0, None
     db.session.commit()
     return user
-
-
-def _duration_words(wait: timedelta) -> str:
-    seconds = max(1, int(-(-wait.total_seconds() // 1)))  # round up: never say "0 seconds"
-    if seconds < 120:
-        return f"{seconds} seconds"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minutes"
