@@ -31,6 +31,9 @@ class Config:
     SIGN_IN_FREE_ATTEMPTS = 5
     SIGN_IN_DELAY = timedelta(seconds=30)
     SIGN_IN_MAX_DELAY = timedelta(minutes=15)
+    # A count idle this long starts again; at most this many addresses without an account are kept.
+    SIGN_IN_FORGET_AFTER = timedelta(hours=24)
+    SIGN_IN_MAX_UNKNOWN_EMAILS = 10_000
 
     # Sync request limits (issue: 500 records or 2 MB).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -91,8 +91,6 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.PRACTITIONER.value)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 

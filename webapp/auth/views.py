@@ -28,7 +28,6 @@ bp = Blueprint("auth", __name__)
 def _set_up_sessions(state) -> None:
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
-    state.app.extensions["sign_in_failures"] = {}
 
 
 def load_user(user_id: str) -> User | None:
@@ -88,6 +87,8 @@ def _throttle() -> Throttle:
         free_attempts=config["SIGN_IN_FREE_ATTEMPTS"],
         base_delay=config["SIGN_IN_DELAY"],
         max_delay=config["SIGN_IN_MAX_DELAY"],
+        forget_after=config["SIGN_IN_FORGET_AFTER"],
+        max_unknown_emails=config["SIGN_IN_MAX_UNKNOWN_EMAILS"],
     )
 
 
@@ -115,7 +116,6 @@ def sign_in():
                     form.password.data,
                     server_now(),
                     _throttle(),
-                    current_app.extensions["sign_in_failures"],
                 )
             except TooManyAttempts as exc:
                 error, status = str(exc), 429
