@@ -23,6 +23,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     # Set SESSION_COOKIE_SECURE=1 whenever the app is served over HTTPS (always, in production).
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE") == "1"
+    # How many reverse proxies (e.g. the council's load balancer) set X-Forwarded-* headers; 0: none.
+    PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60  # one working day, in seconds
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

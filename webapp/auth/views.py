@@ -6,10 +6,12 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
@@ -92,6 +94,16 @@ def _throttle() -> Throttle:
     )
 
 
+def _new_csrf_secret() -> None:
+    """Tokens issued before signing in or out stop working: the next page gets a new secret.
+
+    So a token read from a page before sign-in (or left in a shared tablet's cache after
+    sign-out) cannot be replayed in the new session.
+    """
+    session.pop("csrf_token", None)  # Flask-WTF's per-session secret
+    g.pop("csrf_token", None)  # and the token it made from it for this request
+
+
 def _audit(action: str, user: User | None) -> None:
     if user is not None:
         db.session.add(AuditEvent(at=server_now(), actor_id=user.id, action=action, detail={}))
@@ -122,6 +134,7 @@ def sign_in():
             except SignInError as exc:
                 error = str(exc)
             else:
+                _new_csrf_secret()
                 login_user(user)
                 _audit("user.signed_in", user)
                 return redirect(next_path or home_for(user))
@@ -140,5 +153,6 @@ def sign_in():
 def sign_out():
     user = current_user._get_current_object() if current_user.is_authenticated else None
     logout_user()
+    _new_csrf_secret()
     _audit("user.signed_out", user)
     return redirect(url_for("auth.sign_in"))
