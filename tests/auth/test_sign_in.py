@@ -158,6 +158,16 @@ def test_a_switched_off_account_cannot_sign_in(app, client, auth, people):
     assert not signed_in(client)
 
 
+def test_switching_an_account_off_ends_its_sessions(app, client, auth, people):
+    """A lost tablet still holds a session cookie: switching the account off must end it."""
+    auth.sign_in("asha@norfolk.test")
+    assert signed_in(client)
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "asha@norfolk.test")).active = False
+        db.session.commit()
+    assert client.get("/api/v1/caseload").status_code == 401
+
+
 def test_a_nul_in_the_email_is_a_wrong_credential_not_an_error(client, auth, people):
     response = auth.sign_in("asha\x00@norfolk.test")
     assert response.status_code == 200
