@@ -17,7 +17,7 @@ PARAMETERS = ["from", "to", "team", "practitioner", "record_type", "verdict", "c
               "sort", "order", "page", "q", "since", "next", "back"]
 HOSTILE = [
     "99999999999999999999", "-1", "0", "\x00", "x\x00y", "0001-01-01", "0002-01-01", "9999-12-31", "2026-02-30",
-    "1e400", "%", "' OR 1=1 --", "x" * 5000, "",
+    "1e400", "%", "' OR 1=1 --", "x" * 5000, "", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59-14:00",
 ]
 NOT_UTF_8 = "%ED%A0%80"  # half a surrogate pair, as bytes no browser should send
 PATHS_WITH_VALUES = ["/children/{}", "/manager/records/{}"]
