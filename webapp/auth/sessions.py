@@ -16,5 +16,3 @@ def load_user(user_id: str) -> User | None:
 
 def init_sessions(app: Flask) -> None:
     login_manager.user_loader(load_user)
-    # Failed sign-ins per email address, for the throttle in webapp/auth/service.py.
-    app.extensions["sign_in_failures"] = {}

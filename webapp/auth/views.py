@@ -6,9 +6,11 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     current_app,
+    g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
@@ -44,7 +46,19 @@ def _throttle() -> Throttle:
         free_attempts=config["SIGN_IN_FREE_ATTEMPTS"],
         base_delay=config["SIGN_IN_DELAY"],
         max_delay=config["SIGN_IN_MAX_DELAY"],
+        forget_after=config["SIGN_IN_FORGET_AFTER"],
+        max_unknown_emails=config["SIGN_IN_MAX_UNKNOWN_EMAILS"],
     )
+
+
+def _new_csrf_secret() -> None:
+    """Tokens issued before signing in or out stop working: the next page gets a new secret.
+
+    So a token read from a page before sign-in (or left in a shared tablet's cache after
+    sign-out) cannot be replayed in the new session.
+    """
+    session.pop("csrf_token", None)  # Flask-WTF's per-session secret
+    g.pop("csrf_token", None)  # and the token it made from it for this request
 
 
 def _audit(action: str, user: User | None) -> None:
@@ -71,13 +85,13 @@ def sign_in():
                     form.password.data,
                     server_now(),
                     _throttle(),
-                    current_app.extensions["sign_in_failures"],
                 )
             except TooManyAttempts as exc:
                 error, status = str(exc), 429
             except SignInError as exc:
                 error = str(exc)
             else:
+                _new_csrf_secret()
                 login_user(user)
                 _audit("user.signed_in", user)
                 return redirect(next_path or home_for(user))
@@ -96,5 +110,6 @@ def sign_in():
 def sign_out():
     user = current_user._get_current_object() if current_user.is_authenticated else None
     logout_user()
+    _new_csrf_secret()
     _audit("user.signed_out", user)
     return redirect(url_for("auth.sign_in"))
