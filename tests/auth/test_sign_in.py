@@ -91,7 +91,7 @@ def test_repeated_failures_are_slowed_down_by_the_clock(app, client, auth, peopl
     assert not signed_in(client)
 
     clock.advance(seconds=29)
-    assert "Wait 1 seconds" in auth.sign_in(email, PASSWORD).get_data(as_text=True)
+    assert "Wait 1 second " in auth.sign_in(email, PASSWORD).get_data(as_text=True)
     clock.advance(seconds=1)
     assert auth.sign_in(email, "wrong again").status_code == 200  # allowed, and counted
     assert "Wait 60 seconds" in auth.sign_in(email, PASSWORD).get_data(as_text=True)  # the delay doubles
