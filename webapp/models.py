@@ -221,7 +221,7 @@ class TimelinessCheck(db.Model):
             "policy_version": self.policy_version,
             "rule_id": self.rule_id,
             "window": self.window,
-            "due_at": iso_utc(self.due_at) if self.due_at else None,
+            "due_at": iso_utc(self.due_at),
             "received_at": iso_utc(self.received_at),
             "verdict": self.verdict,
             "late_by_seconds": self.late_by_seconds,
