@@ -1,4 +1,4 @@
-"""Sign-in and sign-out pages, the session's user loader, and the JSON answers the API needs."""
+"""Sign-in and sign-out pages."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -6,65 +6,23 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     current_app,
-    jsonify,
+    g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from flask_wtf.csrf import CSRFError
 
 from webapp import access
 from webapp.auth.forms import SignInForm
 from webapp.auth.service import SignInError, Throttle, TooManyAttempts, sign_in as check_sign_in
 from webapp.clock import server_now
-from webapp.extensions import db, login_manager
+from webapp.extensions import db
 from webapp.models import AuditEvent, User
 
 bp = Blueprint("auth", __name__)
-
-
-@bp.record_once
-def _set_up_sessions(state) -> None:
-    login_manager.user_loader(load_user)
-    login_manager.unauthorized_handler(unauthorized)
-    state.app.extensions["sign_in_failures"] = {}
-
-
-def load_user(user_id: str) -> User | None:
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
-        return None
-
-
-def is_api_request() -> bool:
-    return request.path.startswith("/api/")
-
-
-def unauthorized():
-    """The API answers 401 JSON (a device must not follow a redirect); pages go to sign-in."""
-    if is_api_request():
-        return jsonify(error="You are not signed in: sign in at /sign-in, then try again."), 401
-    return redirect(url_for("auth.sign_in", next=_requested_path()))
-
-
-@bp.app_errorhandler(CSRFError)
-def csrf_error(error: CSRFError):
-    if is_api_request():
-        return (
-            jsonify(
-                error=f"{error.description} Send the token from the page's "
-                '<meta name="csrf-token"> in the X-CSRFToken header.'
-            ),
-            400,
-        )
-    return error
-
-
-def _requested_path() -> str:
-    return request.full_path.rstrip("?") if request.query_string else request.path
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -89,7 +47,19 @@ def _throttle() -> Throttle:
         free_attempts=config["SIGN_IN_FREE_ATTEMPTS"],
         base_delay=config["SIGN_IN_DELAY"],
         max_delay=config["SIGN_IN_MAX_DELAY"],
+        forget_after=config["SIGN_IN_FORGET_AFTER"],
+        max_unknown_emails=config["SIGN_IN_MAX_UNKNOWN_EMAILS"],
     )
+
+
+def _new_csrf_secret() -> None:
+    """Tokens issued before signing in or out stop working: the next page gets a new secret.
+
+    So a token read from a page before sign-in (or left in a shared tablet's cache after
+    sign-out) cannot be replayed in the new session.
+    """
+    session.pop("csrf_token", None)  # Flask-WTF's per-session secret
+    g.pop("csrf_token", None)  # and the token it made from it for this request
 
 
 def _audit(action: str, user: User | None) -> None:
@@ -116,13 +86,13 @@ def sign_in():
                     form.password.data,
                     server_now(),
                     _throttle(),
-                    current_app.extensions["sign_in_failures"],
                 )
             except TooManyAttempts as exc:
                 error, status = str(exc), 429
             except SignInError as exc:
                 error = str(exc)
             else:
+                _new_csrf_secret()
                 login_user(user)
                 _audit("user.signed_in", user)
                 return redirect(next_path or home_for(user))
@@ -141,5 +111,6 @@ def sign_in():
 def sign_out():
     user = current_user._get_current_object() if current_user.is_authenticated else None
     logout_user()
+    _new_csrf_secret()
     _audit("user.signed_out", user)
     return redirect(url_for("auth.sign_in"))
