@@ -61,6 +61,9 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from webapp.security import init_security
 
     init_security(app)
+    from webapp.auth.oidc import init_oidc
+
+    init_oidc(app)
 
     # Blueprints and command groups.
     from webapp.templating import init_templating
