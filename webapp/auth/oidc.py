@@ -196,6 +196,7 @@ def role_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> Role 
         "Your council account is not in a group that may use Visit recorder. Ask IT or your "
         "manager to add you.",
         "no_role_group",
+        403,
     )
 
 
