@@ -88,7 +88,15 @@ function createProvider (issuer) {
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
-      rpInitiatedLogout: { enabled: true }
+      rpInitiatedLogout: {
+        enabled: true,
+        // The package's own page fetches a web font; this one needs nothing from elsewhere.
+        async logoutSource (ctx, form) {
+          ctx.body = page('Sign out of your council account', `${form}
+<p><button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button></p>
+<p><button type="submit" form="op.logoutForm">No, stay signed in</button></p>`)
+        }
+      }
     },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     // A council's own app needs no consent screen: the grant covers what it asks for.
@@ -142,18 +150,21 @@ function escape (text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
-function signInPage (uid, email = '', error = '') {
+function page (title, body) {
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Council sign-in</title></head>
-<body><main>
-<h1>Sign in to your council account</h1>
-${error ? `<p role="alert">${escape(error)}</p>` : ''}
+<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head>
+<body><main><h1>${escape(title)}</h1>
+${body}
+</main></body></html>`
+}
+
+function signInPage (uid, email = '', error = '') {
+  return page('Sign in to your council account', `${error ? `<p role="alert">${escape(error)}</p>` : ''}
 <form method="post" action="/interaction/${escape(uid)}/login">
 <p><label for="email">Email address</label> <input id="email" name="email" type="email" value="${escape(email)}" autocomplete="username"></p>
 <p><label for="password">Password</label> <input id="password" name="password" type="password" autocomplete="current-password"></p>
 <p><button type="submit">Continue</button></p>
-</form>
-</main></body></html>`
+</form>`)
 }
 
 async function readBody (req) {

@@ -7,12 +7,16 @@ may move forward (to make a token out of date) without waiting.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import urllib.request
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Iterator, NamedTuple
+from urllib.parse import urljoin
+
+import requests
 
 from webapp.clock import SystemClock
 
@@ -95,3 +99,25 @@ def running_provider(app_url: str, accounts_file: Path) -> Iterator[Provider]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def answer_at_provider(
+    authorize_url: str, email: str, app_url: str, browser: requests.Session | None = None
+) -> str:
+    """Sign in on the provider's own page, as a browser would; the app address it sends back to.
+
+    `browser` keeps the provider's cookies, for a later sign-out there.
+    """
+    browser = browser or requests.Session()
+    page = browser.get(authorize_url, timeout=10)
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
+    answer = browser.post(
+        urljoin(page.url, action), data={"email": email, "password": PROVIDER_PASSWORD},
+        allow_redirects=False, timeout=10,
+    )
+    while answer.is_redirect:
+        location = urljoin(answer.url, answer.headers["Location"])
+        if location.startswith(app_url):
+            return location
+        answer = browser.get(location, allow_redirects=False, timeout=10)
+    raise AssertionError(f"the provider did not send the browser back: {answer.status_code}")
