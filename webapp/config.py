@@ -34,6 +34,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     # Set SESSION_COOKIE_SECURE=1 whenever the app is served over HTTPS (always, in production).
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE") == "1"
+    # How many reverse proxies (e.g. the council's load balancer) set X-Forwarded-* headers; 0: none.
+    PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60  # one working day, in seconds
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -42,6 +44,9 @@ class Config:
     SIGN_IN_FREE_ATTEMPTS = 5
     SIGN_IN_DELAY = timedelta(seconds=30)
     SIGN_IN_MAX_DELAY = timedelta(minutes=15)
+    # A count idle this long starts again; at most this many addresses without an account are kept.
+    SIGN_IN_FORGET_AFTER = timedelta(hours=24)
+    SIGN_IN_MAX_UNKNOWN_EMAILS = 10_000
 
     # Email and password sign-in; LOCAL_PASSWORDS=0 leaves only the council's accounts (OIDC).
     LOCAL_PASSWORDS = _switch("LOCAL_PASSWORDS", True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -91,8 +92,6 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.PRACTITIONER.value)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 
@@ -116,6 +115,12 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+# What a child's reference may hold: it is part of the child's page address (/children/<ref>),
+# so no "/", "?", "#", "%" or spaces, and no "." or ".." that a browser would take as a folder.
+CHILD_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+CHILD_REFERENCE_RULE = "letters, digits, '-', '_' and '.', starting with a letter or digit, up to 64 characters"
 
 
 class Child(db.Model):

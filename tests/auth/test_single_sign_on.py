@@ -105,6 +105,15 @@ def test_a_manager_signs_in_at_the_provider_and_the_group_makes_her_a_manager(ap
         assert event.detail == {"via": "oidc"}
 
 
+def test_signing_in_with_the_provider_rotates_the_csrf_token(client):
+    before = csrf_token(client)
+    assert sign_in_with_provider(client, "asha@norfolk.test").status_code == 302
+    empty_sync = {"device_id": "tablet-1", "device_now": "2026-11-23T10:00:00Z", "records": []}
+    stale = client.post("/api/v1/sync", json=empty_sync, headers={"X-CSRFToken": before})
+    assert stale.status_code == 400 and "CSRF" in stale.get_json()["error"]
+    assert csrf_token(client) != before
+
+
 def test_the_page_asked_for_before_signing_in_comes_next(client):
     response = sign_in_with_provider(client, "asha@norfolk.test", next_path="/api/v1/caseload")
     assert response.headers["Location"] == "/api/v1/caseload"

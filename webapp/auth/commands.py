@@ -7,20 +7,21 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from webapp.auth.service import find_user, normalise_email
+from webapp.auth.passwords import password_problem
+from webapp.auth.service import find_user, forget_attempts, normalise_email
 from webapp.extensions import db
 from webapp.models import Role, Team, User
 
 users_cli = AppGroup("users", help="Manage the people who can sign in.")
 
-MIN_PASSWORD_LENGTH = 8
 ROLES = [role.value for role in Role]
 
 
 def save_user(email: str, role: str, team: Team | None, name: str | None, password: str) -> tuple[User, bool]:
     """Create the user, or update the role, team, name and password of an existing one."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password)
+    if problem:
+        raise ValueError(problem)
     user = find_user(email)
     created = user is None
     if user is None:
@@ -31,9 +32,9 @@ def save_user(email: str, role: str, team: Team | None, name: str | None, passwo
     user.role = role
     user.team = team
     user.active = True
-    user.failed_sign_ins, user.last_failed_sign_in_at = 0, None
     user.set_password(password)
     db.session.commit()
+    forget_attempts(email)
     return user, created
 
 

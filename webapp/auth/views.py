@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -39,7 +40,6 @@ bp = Blueprint("auth", __name__)
 def _set_up_sessions(state) -> None:
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
-    state.app.extensions["sign_in_failures"] = {}
 
 
 def load_user(user_id: str) -> User | None:
@@ -99,7 +99,19 @@ def _throttle() -> Throttle:
         free_attempts=config["SIGN_IN_FREE_ATTEMPTS"],
         base_delay=config["SIGN_IN_DELAY"],
         max_delay=config["SIGN_IN_MAX_DELAY"],
+        forget_after=config["SIGN_IN_FORGET_AFTER"],
+        max_unknown_emails=config["SIGN_IN_MAX_UNKNOWN_EMAILS"],
     )
+
+
+def _new_csrf_secret() -> None:
+    """Tokens issued before signing in or out stop working: the next page gets a new secret.
+
+    So a token read from a page before sign-in (or left in a shared tablet's cache after
+    sign-out) cannot be replayed in the new session.
+    """
+    session.pop("csrf_token", None)  # Flask-WTF's per-session secret
+    g.pop("csrf_token", None)  # and the token it made from it for this request
 
 
 def _audit(action: str, user: User | None, **detail: str) -> None:
@@ -109,6 +121,7 @@ def _audit(action: str, user: User | None, **detail: str) -> None:
 
 
 def _start_session(user: User, via: str) -> None:
+    _new_csrf_secret()
     login_user(user)
     session["signed_in_via"] = via
     _audit("user.signed_in", user, via=via)
@@ -176,7 +189,6 @@ def sign_in():
                     form.password.data,
                     server_now(),
                     _throttle(),
-                    current_app.extensions["sign_in_failures"],
                 )
             except TooManyAttempts as exc:
                 error, status = str(exc), 429
@@ -227,6 +239,7 @@ def sign_out():
     user = current_user._get_current_object() if current_user.is_authenticated else None
     via = session.pop("signed_in_via", None)
     logout_user()
+    _new_csrf_secret()
     _audit("user.signed_out", user)
     if via == "oidc":
         # Signed out here, but still signed in at the provider: the sign-in page offers that too.

@@ -20,6 +20,8 @@ from flask_login import current_user, login_required
 from webapp.clock import server_now
 from webapp.field import forms, precache, service
 from webapp.field.recording import RecordRefused, store_record
+from webapp.models import CHILD_REFERENCE
+from webapp.sync.schemas import text_problem
 
 bp = Blueprint("field", __name__)
 VISIT_CHOICES = {
@@ -67,6 +69,9 @@ def _is_shell_request() -> bool:
 @login_required
 def caseload():
     search = request.args.get("q", "")
+    problem = text_problem(search)
+    if problem:
+        abort(400, f"The search cannot be used: {problem}")
     entries = service.caseload(current_user, search)
     return _page_or_fragment(
         "field/caseload.html", "field/partials/caseload_list.html", entries=entries, search=search
@@ -76,6 +81,8 @@ def caseload():
 @bp.get("/children/<reference>")
 @login_required
 def show_child(reference: str):
+    if not CHILD_REFERENCE.fullmatch(reference):
+        abort(404)  # no child has such a reference, so no need to ask the database
     try:
         child = service.visible_child(current_user, reference)
     except service.ChildNotFound:

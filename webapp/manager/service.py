@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.manager.models import Review
 from webapp.manager.schemas import PAGE_SIZE, LateEntryFilters, Period, local_midnight
 from webapp.models import AuditEvent, Child, Record, Team, TimelinessCheck, User
+from webapp.sync.schemas import valid_uuid
 from webapp.timeliness import LONDON, Policy, PolicyError, Rule, Source, load_policy
 
 ON_TIME = "on_time"
@@ -427,6 +428,8 @@ class Explanation:
 
 def find_check(scope: Scope, record_uuid: str) -> TimelinessCheck:
     """Raises: NotFound: no such record in the scope."""
+    if valid_uuid(record_uuid) is None:  # e.g. a NUL, which PostgreSQL cannot even compare
+        raise NotFound(record_uuid)
     found = db.session.scalar(
         select(TimelinessCheck).where(
             TimelinessCheck.record_uuid == record_uuid, scope.clause(TimelinessCheck.team_id)

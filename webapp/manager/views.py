@@ -30,6 +30,7 @@ from webapp.manager.schemas import (
     VERDICTS,
     parse_late_entry_filters,
     parse_period,
+    parse_team,
 )
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
@@ -59,7 +60,9 @@ def require_manager():
 
 def _scope() -> service.Scope:
     """A manager's own team; an admin's chosen team (?team=), or every team."""
-    requested = request.args.get("team", type=int)
+    requested, problem = parse_team(request.args)
+    if problem:
+        abort(400, f"The team in this link is not valid: {problem.lower()}.")
     if current_user.is_admin:
         return service.Scope(requested)
     if requested is not None and requested != current_user.team_id:
