@@ -23,6 +23,7 @@ from tests.auth.provider import (
     answer_at_provider,
     running_provider,
 )
+from tests.browser.test_accessibility import _violations
 from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db
@@ -88,7 +89,7 @@ def role_of(site: Site, email: str) -> str:
         return db.session.scalar(select(User.role).where(User.email == email))
 
 
-def test_a_manager_signs_in_at_the_provider_and_signs_out_of_both(page: Page, site: Site):
+def test_a_manager_signs_in_at_the_provider_and_signs_out_of_both(page: Page, site: Site, axe_source):
     sign_in_at_provider(page, site, "grace@norfolk.test")
     # Her group in the ID token makes her a manager, so she lands on the team's page.
     expect(page.get_by_role("heading", name="Team timeliness")).to_be_visible()
@@ -98,6 +99,7 @@ def test_a_manager_signs_in_at_the_provider_and_signs_out_of_both(page: Page, si
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out of Visit recorder.")).to_be_visible()
+    assert _violations(page, axe_source) == []  # both ways to sign in, and the banner
     page.get_by_role("link", name="Sign out of your council account").click()
     page.get_by_role("button", name="Yes, sign me out").click()
     expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
