@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -22,6 +24,7 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, Role, User
 
 APP_URL = "http://localhost"  # where the test client's requests go
+TOKEN_LIFETIME = timedelta(hours=1)  # oidc-provider's default for ID tokens
 
 
 @pytest.fixture(scope="module")
@@ -152,12 +155,7 @@ def test_an_unknown_email_is_refused_by_default(app, client):
     assert "There is no Visit recorder account" in response.get_data(as_text=True)
     assert not signed_in(client)
     with app.app_context():
-        assert find_email(app, "stranger@elsewhere.test") is None
-
-
-def find_email(app, email: str) -> User | None:
-    with app.app_context():
-        return db.session.scalar(select(User).where(User.email == email))
+        assert db.session.scalar(select(User).where(User.email == "stranger@elsewhere.test")) is None
 
 
 def test_an_unknown_email_gets_an_account_when_that_is_switched_on(app, client):
@@ -201,22 +199,31 @@ def test_an_id_token_changed_on_the_way_is_refused(app, client, provider, change
 
 def test_an_out_of_date_id_token_is_refused(client, movable_clock):
     callback = provider_answer(to_provider(client), "asha@norfolk.test")
-    movable_clock.offset = TOKEN_LIFETIME + LEEWAY
+    movable_clock.offset = TOKEN_LIFETIME + 2 * TestConfig.OIDC_CLOCK_LEEWAY
     response = back_at_app(client, callback)
     assert response.status_code == 400
     assert "could not be trusted" in response.get_data(as_text=True)
     assert not signed_in(client)
 
 
-# oidc-provider's default ID token lifetime, and a little more than the app's leeway.
-TOKEN_LIFETIME = __import__("datetime").timedelta(hours=1)
-LEEWAY = TestConfig.OIDC_CLOCK_LEEWAY * 2
-
-
 def test_a_token_just_inside_the_leeway_is_accepted(client, movable_clock):
     callback = provider_answer(to_provider(client), "asha@norfolk.test")
     movable_clock.offset = TOKEN_LIFETIME
     assert back_at_app(client, callback).status_code == 302
+
+
+def test_a_provider_that_cannot_be_reached_gets_a_message_not_an_error(database_url, movable_clock):
+    with socket.socket() as closed:  # a port with nothing listening
+        closed.bind(("127.0.0.1", 0))
+        issuer = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        app = create_app(
+            TestConfig, SQLALCHEMY_DATABASE_URI=database_url, CLOCK=movable_clock,
+            OIDC_ISSUER=issuer, OIDC_CLIENT_ID="visit-recorder", OIDC_CLIENT_SECRET="secret",
+        )
+        client = app.test_client()
+        response = client.post("/sign-in/oidc", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 503
+    assert "could not be reached" in response.get_data(as_text=True)
 
 
 def test_starting_needs_the_csrf_token(client):

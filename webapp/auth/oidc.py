@@ -89,8 +89,8 @@ def init_oidc(app: Flask) -> None:
     missing = [name for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not config.get(name)]
     if missing:
         raise RuntimeError(f"OIDC_ISSUER is set, so {' and '.join(missing)} must be set too")
-    issuer = config["OIDC_ISSUER"].rstrip("/")
-    config["OIDC_ISSUER"] = issuer
+    # The issuer is compared exactly with the ID token's `iss`, trailing slash and all.
+    discovery = config["OIDC_ISSUER"].rstrip("/") + "/.well-known/openid-configuration"
     # One OAuth registry per app: Authlib caches clients by name in the registry, and each app
     # (each test's, in particular) has its own provider settings.
     oauth = OAuth(app)
@@ -98,7 +98,7 @@ def init_oidc(app: Flask) -> None:
         PROVIDER,
         client_id=config["OIDC_CLIENT_ID"],
         client_secret=config["OIDC_CLIENT_SECRET"],
-        server_metadata_url=f"{issuer}/.well-known/openid-configuration",
+        server_metadata_url=discovery,
         client_kwargs={
             "scope": config["OIDC_SCOPES"],
             "code_challenge_method": "S256",
@@ -111,6 +111,22 @@ def oidc_client():
     """The registered provider's Authlib client, or None when single sign-on is off."""
     oauth = current_app.extensions.get("authlib.integrations.flask_client")
     return oauth.create_client(PROVIDER) if oauth else None
+
+
+UNREACHABLE = "Your council's sign-in service could not be reached. Try again in a few minutes."
+
+
+def redirect_to_provider(client, callback_url: str, prompt: str):
+    """The redirect to the provider's authorization endpoint, with state, nonce and PKCE.
+
+    Raises:
+        SignInRefused: the provider's discovery document could not be fetched.
+    """
+    extra = {"prompt": prompt} if prompt else {}
+    try:
+        return client.authorize_redirect(callback_url, **extra)
+    except (requests.RequestException, ValueError):
+        raise SignInRefused(UNREACHABLE, "unreachable", 503) from None
 
 
 class IDTokenAtServerTime(CodeIDToken):
@@ -158,10 +174,7 @@ def verified_claims(client, settings: OidcSettings) -> Mapping[str, Any]:
             f"id_token:{exc.error}",
         ) from None
     except requests.RequestException:
-        raise SignInRefused(
-            "Your council's sign-in service could not be reached. Try again in a few minutes.",
-            "unreachable",
-        ) from None
+        raise SignInRefused(UNREACHABLE, "unreachable", 503) from None
     claims = token.get("userinfo")
     if not claims:
         raise SignInRefused(

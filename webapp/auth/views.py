@@ -25,6 +25,7 @@ from webapp.auth.oidc import (
     account_for,
     oidc_client,
     provider_sign_out_url,
+    redirect_to_provider,
     verified_claims,
 )
 from webapp.auth.service import SignInError, Throttle, TooManyAttempts, sign_in as check_sign_in
@@ -212,9 +213,16 @@ def start_oidc_sign_in():
     client = oidc_client()
     if client is None:
         abort(404)
-    session["oidc_next"] = _safe_next(request.form.get("next"))
-    extra = {"prompt": current_app.config["OIDC_PROMPT"]} if current_app.config["OIDC_PROMPT"] else {}
-    return client.authorize_redirect(url_for("auth.finish_oidc_sign_in", _external=True), **extra)
+    next_path = _safe_next(request.form.get("next"))
+    session["oidc_next"] = next_path
+    try:
+        return redirect_to_provider(
+            client,
+            url_for("auth.finish_oidc_sign_in", _external=True),
+            current_app.config["OIDC_PROMPT"],
+        )
+    except SignInRefused as exc:
+        return _refused(exc, next_path or "")
 
 
 @bp.get("/sign-in/oidc/callback")
@@ -228,10 +236,14 @@ def finish_oidc_sign_in():
     try:
         user = account_for(verified_claims(client, settings), settings)
     except SignInRefused as exc:
-        current_app.logger.warning("Single sign-on refused: %s", exc.reason)
-        return _sign_in_page(error=str(exc), status=exc.status, error_from="council")
+        return _refused(exc, next_path or "")
     _start_session(user, via="oidc")
     return redirect(next_path or home_for(user))
+
+
+def _refused(refusal: SignInRefused, next_path: str):
+    current_app.logger.warning("Single sign-on refused: %s", refusal.reason)
+    return _sign_in_page(error=str(refusal), next_path=next_path, status=refusal.status, error_from="council")
 
 
 @bp.post("/sign-out")
