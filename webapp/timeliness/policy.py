@@ -12,7 +12,7 @@ import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from webapp.timeliness.coverage import Catalogue, load_catalogue
-from webapp.timeliness.errors import PolicyError, PolicyIssue, UnknownRecordType
+from webapp.timeliness.errors import PolicyError, PolicyIssue, UnknownRecordType, UnknownService
 from webapp.timeliness.windows import AMOUNT_KINDS, ANCHOR_KINDS, KINDS, Window
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -26,7 +26,7 @@ SERVICES = (
     "placements",
     "family_support",
 )
-CONDITION_KEYS = ("child_protection", "service")
+CONDITION_KEYS = ("child_protection", "service", "section_47", "immediate")
 # The engine's calendar is England and Wales in London time; other zones would need another calendar.
 TIMEZONES = ("Europe/London",)
 
@@ -64,6 +64,8 @@ class WindowSchema(_Strict):
 class ConditionsSchema(_Strict):
     child_protection = fields.Boolean(truthy={True}, falsy={False})
     service = fields.String(validate=validate.OneOf(SERVICES))
+    section_47 = fields.Boolean(truthy={True}, falsy={False})
+    immediate = fields.Boolean(truthy={True}, falsy={False})
 
 
 class _RuleBaseSchema(_Strict):
@@ -121,6 +123,7 @@ class PolicySchema(_Strict):
     ambiguities = fields.Dict(
         keys=fields.String(), values=fields.Nested(AmbiguitySchema), load_default=dict
     )
+    no_service = fields.String(load_default=None, validate=validate.OneOf(SERVICES))
 
 
 # -- the loaded policy ---------------------------------------------------------------------
@@ -155,14 +158,17 @@ class Rule:
     def anchor(self) -> str | None:
         return self.window.anchor
 
-    def matches(self, child_protection: bool, service: str | None) -> bool:
+    def matches(
+        self, child_protection: bool, service: str | None, section_47: bool = False, immediate: bool = False
+    ) -> bool:
         """Whether every condition this rule sets agrees with the record."""
-        conditions = self.conditions
-        if "child_protection" in conditions and conditions["child_protection"] != child_protection:
-            return False
-        if "service" in conditions and conditions["service"] != service:
-            return False
-        return True
+        facts = {
+            "child_protection": child_protection,
+            "service": service,
+            "section_47": section_47,
+            "immediate": immediate,
+        }
+        return all(facts[key] == value for key, value in self.conditions.items())
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,7 @@ class Policy:
     rules: tuple[Rule, ...]
     not_encodable: tuple[NotEncodable, ...]
     ambiguities: dict[str, Ambiguity]
+    no_service: str | None = None
     path: Path | None = None
     _by_record_type: dict[str, list[Rule]] = field(default_factory=dict, repr=False)
     _selected: dict[tuple, Rule] = field(default_factory=dict, repr=False)
@@ -219,14 +226,23 @@ class Policy:
         raise KeyError(rule_id)
 
     def select_rule(
-        self, record_type: str, child_protection: bool = False, service: str | None = None
+        self,
+        record_type: str,
+        child_protection: bool = False,
+        service: str | None = None,
+        section_47: bool = False,
+        immediate: bool = False,
     ) -> Rule:
         """The most specific matching rule; else the service's default; else the authority's.
 
+        A record without a service is treated as the policy's `no_service` says (by default,
+        no service at all: only rules and defaults that set no service apply).
+
         Raises:
             UnknownRecordType: the policy does not list `record_type`.
+            UnknownService: `service` is not one of SERVICES.
         """
-        key = (record_type, child_protection, service)
+        key = (record_type, child_protection, service, section_47, immediate)
         selected = self._selected.get(key)
         if selected is not None:
             return selected
@@ -235,18 +251,20 @@ class Policy:
                 f"{self.authority} has no record type {record_type!r}; "
                 f"it accepts {', '.join(sorted(self.record_types))}"
             )
+        if service is not None and service not in SERVICES:
+            raise UnknownService(f"no service {service!r}; the services are {', '.join(SERVICES)}")
+        as_service = self.no_service if service is None else service
         selected = next(
             (
                 rule
                 for rule in self._by_record_type.get(record_type, ())
-                if rule.matches(child_protection, service)
+                if rule.matches(child_protection, as_service, section_47, immediate)
             ),
             None,
         )
         if selected is None:
-            selected = self.service_defaults.get(service, self.default)
-        if service is None or service in SERVICES:  # keep the cache bounded whatever callers send
-            self._selected[key] = selected
+            selected = self.service_defaults.get(as_service, self.default)
+        self._selected[key] = selected  # bounded: unknown types and services raised above
         return selected
 
 
@@ -555,6 +573,7 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
         rules=tuple(rules),
         not_encodable=tuple(NotEncodable(**item) for item in data["not_encodable"]),
         ambiguities={name: Ambiguity(**item) for name, item in data["ambiguities"].items()},
+        no_service=data["no_service"],
         path=path,
     )
 
