@@ -100,6 +100,12 @@ class NotEncodableSchema(_Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1))
 
 
+class SupersededSchema(_Strict):
+    catalogue_id = fields.String(required=True, validate=validate.Length(min=1))
+    by = fields.String(required=True, validate=validate.Length(min=1))
+    why = fields.String(required=True, validate=validate.Length(min=1))
+
+
 class AmbiguitySchema(_Strict):
     resolution = fields.String(required=True, validate=validate.Length(min=1))
     why = fields.String(required=True, validate=validate.Length(min=1))
@@ -120,6 +126,7 @@ class PolicySchema(_Strict):
     service_defaults = fields.List(fields.Nested(ServiceDefaultSchema), load_default=list)
     rules = fields.List(fields.Nested(RuleSchema), load_default=list)
     not_encodable = fields.List(fields.Nested(NotEncodableSchema), load_default=list)
+    superseded = fields.List(fields.Nested(SupersededSchema), load_default=list)
     ambiguities = fields.Dict(
         keys=fields.String(), values=fields.Nested(AmbiguitySchema), load_default=dict
     )
@@ -178,6 +185,19 @@ class NotEncodable:
 
 
 @dataclass(frozen=True)
+class Superseded:
+    """A catalogue entry that another line sets more strictly for the same record."""
+
+    catalogue_id: str
+    by: str  # the id of the rule that encodes the stricter line
+    why: str
+
+    @property
+    def reason(self) -> str:
+        return f"superseded by {self.by} (stricter): {self.why}"
+
+
+@dataclass(frozen=True)
 class Ambiguity:
     resolution: str
     why: str
@@ -198,6 +218,7 @@ class Policy:
     rules: tuple[Rule, ...]
     not_encodable: tuple[NotEncodable, ...]
     ambiguities: dict[str, Ambiguity]
+    superseded: tuple[Superseded, ...] = ()
     no_service: str | None = None
     path: Path | None = None
     _by_record_type: dict[str, list[Rule]] = field(default_factory=dict, repr=False)
@@ -513,6 +534,23 @@ def _reference_issues(
                 PolicyIssue(file, None, where, f"{catalogue_id!r} is not a catalogue entry for {catalogue_authority}")
             )
 
+    for index, item in enumerate(data["superseded"]):
+        catalogue_id = item["catalogue_id"]
+        where = f"superseded[{index}]"
+        if catalogue_id in declined:
+            issues.append(PolicyIssue(file, None, f"{where}.catalogue_id", f"{catalogue_id} is listed twice"))
+        declined.add(catalogue_id)
+        if catalogue_id in encoded:
+            issues.append(
+                PolicyIssue(file, None, f"{where}.catalogue_id", f"{catalogue_id} is both encoded by a rule and superseded")
+            )
+        if catalogue is not None and catalogue.entry(catalogue_authority, catalogue_id) is None:
+            issues.append(
+                PolicyIssue(file, None, f"{where}.catalogue_id", f"{catalogue_id!r} is not a catalogue entry for {catalogue_authority}")
+            )
+        if item["by"] not in seen_ids:
+            issues.append(PolicyIssue(file, None, f"{where}.by", f"{item['by']!r} is not a rule in this policy"))
+
     if catalogue is not None:
         for name in data["ambiguities"]:
             if name not in catalogue.ambiguities:
@@ -573,6 +611,7 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
         rules=tuple(rules),
         not_encodable=tuple(NotEncodable(**item) for item in data["not_encodable"]),
         ambiguities={name: Ambiguity(**item) for name, item in data["ambiguities"].items()},
+        superseded=tuple(Superseded(**item) for item in data["superseded"]),
         no_service=data["no_service"],
         path=path,
     )
