@@ -1,6 +1,7 @@
 // From a record form to a sync API record, offline: the mirror of webapp/field/forms.py
 // (read_visit, read_note), so that a record finished on the tablet is the record the server
 // would have built from the same form posted online, with the same messages.
+import { londonWallClock } from './words.mjs'
 
 const TIME_PATTERN = /^\s*(\d{1,2})[:.](\d{2})\s*$/
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000
@@ -92,19 +93,8 @@ function trimmed (values, name) {
 
 // Offset of Europe/London from UTC at an instant, in milliseconds.
 function londonOffset (instant) {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric'
-  }).formatToParts(new Date(instant))
-  const part = (type) => Number(parts.find((p) => p.type === type).value)
-  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'))
-  return wall - instant
+  const { year, month, day, hour, minute, second } = londonWallClock(instant)
+  return Date.UTC(year, month - 1, day, hour, minute, second) - instant
 }
 
 /** A London wall-clock time as a UTC instant (the form's times are London times). */

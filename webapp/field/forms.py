@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
 from webapp.sync.forms_spec import CASE_NOTE_TYPES, SHORT_TEXT_MAX, TEXT_MAX, VISIT_TYPES
+from webapp.timeliness import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 # The sync API refuses events further ahead than this; say so before it has to.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 

@@ -28,6 +28,7 @@ from webapp.timeliness.errors import (
 )
 from webapp.timeliness.policy import (
     POLICY_DIR,
+    SERVICES,
     SOURCES_DIR,
     Policy,
     Rule,
@@ -41,6 +42,7 @@ from webapp.timeliness.windows import Window
 __all__ = [
     "LONDON",
     "POLICY_DIR",
+    "SERVICES",
     "PUBLISHED_HORIZON",
     "SOURCES_DIR",
     "SPAN_END",
