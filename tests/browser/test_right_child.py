@@ -48,11 +48,22 @@ def test_a_visit_started_from_a_childs_page_offline_is_about_that_child(
     for name in TEXT_BOXES:
         expect(page.get_by_role("textbox", name=name)).to_have_value("")
 
+    # Only the questions that apply are asked: Chloe is looked after, so her bedroom is.
+    reason = page.get_by_role("textbox", name="Why did you not see the child?")
+    alone = page.get_by_role("group", name="Did you see the child alone?")
+    expect(page.get_by_role("group", name="Did you see the child’s bedroom?")).to_be_visible()
+    expect(reason).to_be_hidden()
+    expect(alone).to_be_hidden()
+    page.get_by_role("group", name="Did you see the child?").get_by_role("radio", name="No").check()
+    expect(reason).to_be_visible()
+    expect(alone).to_be_hidden()
+
     # Typed, not filled: a prefilled word would stay in front of what is typed.
     fill_event_at(page, an_hour_ago())
     page.get_by_role("radio", name="Looked-after child visit").check()
     page.get_by_role("group", name="Was the visit announced?").get_by_role("radio", name="Announced", exact=True).check()
     page.get_by_role("group", name="Did you see the child?").get_by_role("radio", name="Yes").check()
+    expect(reason).to_be_hidden()
     page.get_by_role("group", name="Did you see the child alone?").get_by_role("radio", name="Yes").check()
     page.get_by_role("group", name="Did you see the child’s bedroom?").get_by_role("radio", name="Yes").check()
     observed = f"Chloe showed me her room ({viewport['width']} px)."
@@ -80,6 +91,10 @@ def test_the_online_form_starts_empty_and_refuses_blank_text(page, live_server, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a case note for Amira Khan (WK-1001)")
     text = page.get_by_role("textbox", name="What happened?")
     expect(text).to_have_value("")
+    kind = page.get_by_role("group", name="What kind of case note is it?")
+    expect(kind).to_be_visible()  # a case note is the type chosen at first
+    page.get_by_label("What type of record is it?").select_option("supervision")
+    expect(kind).to_be_hidden()
     page.get_by_label("What type of record is it?").select_option("case_note")
     page.get_by_role("radio", name="Phone call").check()
     fill_event_at(page, an_hour_ago())

@@ -98,11 +98,11 @@ def _children_statuses() -> dict[str, list[str]]:
     return {child.reference: child.statuses for child in service.visible_children(current_user)}
 
 
-def _form_page(form, template: str, **context):
+def _form_page(form, template: str, defaults: dict[str, str] | None = None, **context):
     """A record form as the link asks for it. The shell the service worker keeps for everyone
     carries no child and no values: the child named in the link is chosen on the device."""
     shell = _is_shell_request()
-    values = {} if shell else forms.starting_values(server_now(), request.args.get("child", ""))
+    values = {} if shell else {**(defaults or {}), **forms.starting_values(server_now(), request.args.get("child", ""))}
     return render_template(
         template, form=form, children=_form_children(shell), values=values, errors={}, shell=shell, **context
     )
@@ -122,7 +122,9 @@ def new_visit():
 def new_note():
     if request.method == "GET":
         shell = _is_shell_request()
-        return _form_page(CASE_NOTE, "field/note_form.html", record_types=_record_types(shell))
+        return _form_page(
+            CASE_NOTE, "field/note_form.html", {"record_type": "case_note"}, record_types=_record_types(shell)
+        )
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     record_types = _record_types(shell=False)
