@@ -1,7 +1,7 @@
 // Copies the front-end packages the pages load into static/dist/ (gitignored), draws the app
 // icons, and puts the GOV.UK assets where the GOV.UK CSS asks for them (served at /assets/).
 // No bundler: every file is shipped as the package publishes it, minified already.
-import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { deflateSync } from 'node:zlib'
@@ -28,8 +28,9 @@ for (const [from, to] of copies) {
 cpSync(join(modules, 'govuk-frontend/dist/govuk/assets'), join(dist, 'assets'), { recursive: true })
 
 // App icons: our own, drawn here so that no binary lives in git. A white card with three
-// lines (a record) on the council's theme colour.
-const THEME = [0x00, 0x5e, 0x5d]
+// lines (a record) on the council's brand colour, read from the style sheet that sets it.
+const brand = readFileSync(join(root, 'static', 'css', 'app.css'), 'utf8').match(/--app-brand:\s*#([0-9a-fA-F]{6})\s*;/)[1]
+const THEME = [0, 2, 4].map((at) => parseInt(brand.slice(at, at + 2), 16))
 const WHITE = [0xff, 0xff, 0xff]
 
 function iconPixel (x, y, size) {

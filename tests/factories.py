@@ -86,26 +86,36 @@ class AuthActions:
 
     def __init__(self, client):
         self._client = client
-        self.token: str | None = None
+        self._token: str | None = None
+
+    @property
+    def token(self) -> str:
+        """The session's current CSRF token, as its pages carry it."""
+        return self._token or self.fetch_token()
 
     def fetch_token(self) -> str:
-        page = self._client.get("/sign-in").get_data(as_text=True)
+        # Signed in, /sign-in leads home: either page carries the session's current token.
+        page = self._client.get("/sign-in", follow_redirects=True).get_data(as_text=True)
         match = _CSRF_META.search(page) or _CSRF_INPUT.search(page)
         assert match, "the sign-in page carries no CSRF token"
-        self.token = match.group(1)
-        return self.token
+        self._token = match.group(1)
+        return self._token
 
     def sign_in(self, email: str, password: str = PASSWORD, next: str | None = None):
         data = {"email": email, "password": password, "csrf_token": self.fetch_token()}
         if next is not None:
             data["next"] = next
-        return self._client.post("/sign-in", data=data)
+        response = self._client.post("/sign-in", data=data)
+        self._token = None  # signing in gives the session a new token
+        return response
 
     def sign_out(self):
-        return self._client.post("/sign-out", headers={"X-CSRFToken": self.token or self.fetch_token()})
+        response = self._client.post("/sign-out", headers={"X-CSRFToken": self.token})
+        self._token = None  # and so does signing out
+        return response
 
     def post_json(self, path: str, body: Any, **kwargs):
-        headers = {"X-CSRFToken": self.token or self.fetch_token()}
+        headers = {"X-CSRFToken": self.token}
         return self._client.post(path, json=body, headers=headers, **kwargs)
 
     def sync(self, records: list, device_now: datetime | str, device_id: str = "tablet-1"):

@@ -34,6 +34,8 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+
+    # Configuration.
     app.config.from_object(config_class)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -47,7 +49,12 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
 
+    # Extensions, and the app-wide wiring every blueprint relies on.
+    from webapp.auth.oidc import init_oidc
+    from webapp.auth.sessions import init_sessions
     from webapp.extensions import csrf, db, htmx, login_manager, migrate
+    from webapp.security import init_security
+    from webapp.templating import init_templating
 
     db.init_app(app)
     migrate.init_app(
@@ -56,34 +63,35 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
-
-    from webapp import models  # noqa: F401  (registers the tables with the metadata)
-    from webapp.security import init_security
-
+    init_sessions(app)
     init_security(app)
-
-    # Blueprints and command groups.
-    from webapp.templating import init_templating
-
+    init_oidc(app)
     init_templating(app)
+
+    # Blueprints: each registers its own routes and nothing else.
+    from webapp.auth.views import bp as auth_bp
     from webapp.field.views import bp as field_bp
+    from webapp.manager.views import bp as manager_bp
+    from webapp.sync.views import bp as sync_bp
 
     app.register_blueprint(field_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(sync_bp)
+    app.register_blueprint(manager_bp)
+
+    # Error handlers.
+    from webapp.errors import init_errors
+
+    init_errors(app)
+
+    # Command-line groups.
+    from webapp.auth.commands import users_cli
+    from webapp.caseload.commands import caseload_cli
+    from webapp.demo import demo_data_command
     from webapp.policy_cli import policy_cli
 
     app.cli.add_command(policy_cli)
-    from webapp.auth.commands import users_cli
-    from webapp.auth.views import bp as auth_bp
-    from webapp.caseload.commands import caseload_cli
-    from webapp.demo import demo_data_command
-    from webapp.sync.views import bp as sync_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(sync_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(caseload_cli)
     app.cli.add_command(demo_data_command)
-    from webapp.manager.views import bp as manager_bp
-
-    app.register_blueprint(manager_bp)
     return app

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
+from webapp.timeliness import iso_utc
 
 
 class UTCDateTime(TypeDecorator):
@@ -53,15 +55,6 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
-SERVICES = (
-    "children_social_care",
-    "early_help",
-    "youth_justice",
-    "targeted_youth_support",
-    "placements",
-    "family_support",
-)
-
 CHILD_STATUSES = {
     "child_protection": "Child protection plan",
     "child_in_need": "Child in need",
@@ -91,8 +84,6 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.PRACTITIONER.value)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 
@@ -116,6 +107,12 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+# What a child's reference may hold: it is part of the child's page address (/children/<ref>),
+# so no "/", "?", "#", "%" or spaces, and no "." or ".." that a browser would take as a folder.
+CHILD_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+CHILD_REFERENCE_RULE = "letters, digits, '-', '_' and '.', starting with a letter or digit, up to 64 characters"
 
 
 class Child(db.Model):
@@ -224,8 +221,8 @@ class TimelinessCheck(db.Model):
             "policy_version": self.policy_version,
             "rule_id": self.rule_id,
             "window": self.window,
-            "due_at": _iso(self.due_at),
-            "received_at": _iso(self.received_at),
+            "due_at": iso_utc(self.due_at),
+            "received_at": iso_utc(self.received_at),
             "verdict": self.verdict,
             "late_by_seconds": self.late_by_seconds,
             "late_by_working_days": self.late_by_working_days,
@@ -260,9 +257,3 @@ class AuditEvent(db.Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
-
-
-def _iso(instant: datetime | None) -> str | None:
-    if instant is None:
-        return None
-    return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
+
+from webapp.timeliness import LONDON
 
 # Limits on any record's `fields`, whatever its record type.
 TEXT_MAX = 20_000  # characters in one free-text value
@@ -27,7 +28,6 @@ FIELD_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 # The sync API refuses events further ahead of its clock than this (a device a little fast is
 # not lying), and the forms say so before it has to.
 FUTURE_TOLERANCE = timedelta(minutes=5)
-LONDON = ZoneInfo("Europe/London")
 # Times are typed as hours and minutes, "14:30" or "14.30". ASCII digits only: Python's \d
 # would also take other scripts' digits, which the browser's reader refuses.
 TIME_PATTERN = r"^([0-9]{1,2})[:.]([0-9]{2})$"

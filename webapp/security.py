@@ -1,7 +1,8 @@
-"""Security headers on every response."""
+"""Security headers on every response, and trusting the council's reverse proxy when told to."""
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -31,7 +32,9 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-    if request.is_secure:
+    # Behind a proxy that ends TLS the request itself is plain HTTP; a secure session cookie
+    # says the site is served over HTTPS all the same.
+    if current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     # Pages and API answers carry children's personal data: keep them out of shared HTTP caches.
     # The service worker keeps its own copies of the pages it needs offline, per signed-in user.
@@ -42,3 +45,8 @@ def add_security_headers(response: Response) -> Response:
 
 def init_security(app: Flask) -> None:
     app.after_request(add_security_headers)
+    proxies = app.config["PROXY_FIX"]
+    if proxies:
+        # Take the client's address, the scheme and the host from the X-Forwarded-* headers
+        # set by this many proxies in front of the app, and from no one else.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -1,15 +1,22 @@
-"""Jinja set-up: our templates first, then the GOV.UK Frontend macros under their own prefix."""
+"""Jinja set-up for every page: the template loaders, the filters and the layout's values."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+import re
+from functools import lru_cache
+from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from webapp import words
+from webapp.field import service as field_service
+from webapp.manager.formatting import percent, skew_words
 from webapp.models import CHILD_STATUSES
 
-LONDON = ZoneInfo("Europe/London")
+# The council's brand colour is set once, in the style sheet the pages draw with; the
+# browser's toolbar (themeColor), the manifest and the app icons (scripts/build.mjs) read it there.
+APP_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "app.css"
 
 
 def init_templating(app: Flask) -> None:
@@ -23,31 +30,34 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    # Every page names the service and the authority in its header.
     app.config.setdefault("SERVICE_NAME", "Visit recorder")
     app.jinja_env.filters.update(
-        london_datetime=london_datetime,
-        london_date=london_date,
-        long_date=long_date,
+        duration_words=words.duration_words,
+        london_datetime=words.london_datetime,
+        long_date=words.long_date,
+        short_date=words.short_date,
+        skew_words=skew_words,
+        percent=percent,
         status_label=status_label,
     )
+    app.jinja_env.globals["theme_colour"] = theme_colour()
+    app.context_processor(layout_context)
 
 
-def _london(instant: datetime) -> datetime:
-    return instant.astimezone(LONDON)
+def layout_context() -> dict:
+    """The header names the service and the signed-in user's council (None for nobody)."""
+    authority = None
+    if current_user.is_authenticated and current_user.team is not None:
+        authority = field_service.authority_name(
+            current_app.config["POLICY_DIR"], current_user.team.authority
+        )
+    return {"authority_name": authority, "service_name": current_app.config["SERVICE_NAME"]}
 
 
-def london_datetime(instant: datetime) -> str:
-    """'Mon 23 Nov 2026, 14:30' in London time."""
-    return _london(instant).strftime("%a %-d %b %Y, %H:%M")
-
-
-def london_date(instant: datetime) -> str:
-    return _london(instant).strftime("%-d %B %Y")
-
-
-def long_date(day: date) -> str:
-    return day.strftime("%-d %B %Y")
+@lru_cache(maxsize=1)
+def theme_colour() -> str:
+    """`--app-brand` from static/css/app.css, e.g. "#005e5d"."""
+    return re.search(r"--app-brand:\s*(#[0-9a-fA-F]{6})\s*;", APP_CSS.read_text())[1].lower()
 
 
 def status_label(status: str) -> str:

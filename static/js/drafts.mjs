@@ -23,12 +23,6 @@ export async function saveDraft (db, draft) {
   await tx.done // the transaction's complete event: the draft is on disk
 }
 
-export async function deleteDraft (db, id) {
-  const tx = db.transaction('drafts', 'readwrite')
-  tx.store.delete(id)
-  await tx.done
-}
-
 /**
  * Saves a form as the practitioner types: shortly after each change, and at once when the
  * page is hidden or left. `snapshot()` returns the draft to store, or null for nothing yet.

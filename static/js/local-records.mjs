@@ -1,19 +1,11 @@
 // My records, the part only this device knows: drafts, records waiting to be sent (with the
 // server's messages for any it turned down), and records recently sent, with their verdicts.
+import { element } from './dom.mjs'
 import { listDrafts } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
 import { serverMessagesByField } from './record-fields.mjs'
-import { CHANGED_EVENT, CHANNEL_NAME } from './sync.mjs'
+import { onRecordsChanged } from './sync.mjs'
 import { wordsForTimeliness } from './verdict-words.mjs'
-
-const WHEN = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })
-
-function element (tag, attributes = {}, text) {
-  const node = document.createElement(tag)
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)
-  if (text !== undefined) node.textContent = text
-  return node
-}
 
 function describe (summary) {
   const who = summary?.child_name || summary?.child_id || 'No child chosen yet'
@@ -34,12 +26,7 @@ export class LocalRecords {
     this.context = context
     this.outbox = new Outbox(context.db)
     const refresh = () => this.render()
-    document.addEventListener(CHANGED_EVENT, refresh)
-    if ('BroadcastChannel' in window) {
-      new BroadcastChannel(CHANNEL_NAME).addEventListener('message', (event) => {
-        if (event.data?.userId === context.userId) refresh()
-      })
-    }
+    onRecordsChanged(context.userId, refresh)
     this.render()
   }
 

@@ -2,6 +2,7 @@
 // (webapp/record_forms.py, embedded in the page as JSON): the same checks and messages as the
 // server's reading of the same form posted online, so a record finished on the tablet is the
 // record the server would have built. tests/field/record_form_examples.json holds both to it.
+import { londonWallClock } from './words.mjs'
 
 // Yes/no questions post "yes" or "no"; the record's fields hold true or false.
 const BOOLEANS = { yes: true, no: false }
@@ -56,19 +57,8 @@ function selectHas (select, value) {
 
 // Offset of Europe/London from UTC at an instant, in milliseconds.
 function londonOffset (instant) {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric'
-  }).formatToParts(new Date(instant))
-  const part = (type) => Number(parts.find((p) => p.type === type).value)
-  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'))
-  return wall - instant
+  const { year, month, day, hour, minute, second } = londonWallClock(instant)
+  return Date.UTC(year, month - 1, day, hour, minute, second) - instant
 }
 
 /** A London wall-clock time as a UTC instant (the form's times are London times). */

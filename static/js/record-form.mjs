@@ -2,19 +2,13 @@
 // form stays a plain POST. With them, everything typed is kept as a draft; finishing puts the
 // record in the outbox, stamped with the device's clock, and sends it when there is signal.
 import { fillFromCaseload } from './caseload-choices.mjs'
+import { element } from './dom.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
 import { answersOf, fillValues, isoInstant, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
 import { announceChange } from './sync.mjs'
 
 const ERROR_MARK = 'data-app-error'
-
-function element (tag, attributes = {}, text) {
-  const node = document.createElement(tag)
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)
-  if (text !== undefined) node.textContent = text
-  return node
-}
 
 export class RecordForm {
   constructor (form, context) {

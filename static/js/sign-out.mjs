@@ -2,16 +2,10 @@
 // practitioner is warned and must confirm; then this person's database and cached pages are
 // deleted from the device before the sign-out form is sent.
 import { deleteUserDb } from './db.mjs'
+import { element } from './dom.mjs'
 import { listDrafts } from './drafts.mjs'
 import { Outbox } from './outbox.mjs'
 import { forgetSignedInUser, tellServiceWorker } from './session.mjs'
-
-function element (tag, attributes = {}, text) {
-  const node = document.createElement(tag)
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)
-  if (text !== undefined) node.textContent = text
-  return node
-}
 
 function plural (count, one, many) {
   return count === 1 ? `1 ${one}` : `${count} ${many}`

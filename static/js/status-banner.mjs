@@ -1,17 +1,10 @@
 // The banner on every page: online or offline, how many records are waiting, when records
 // last reached the server, and whether the browser promised to keep this device's data.
 import { getMeta } from './db.mjs'
+import { element } from './dom.mjs'
 import { Outbox } from './outbox.mjs'
-import { CHANGED_EVENT, CHANNEL_NAME } from './sync.mjs'
-
-const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'long', timeZone: 'Europe/London' })
-
-function element (tag, attributes = {}, text) {
-  const node = document.createElement(tag)
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value)
-  if (text !== undefined) node.textContent = text
-  return node
-}
+import { onRecordsChanged } from './sync.mjs'
+import { londonDateTime } from './words.mjs'
 
 export class StatusBanner {
   constructor (root, context) {
@@ -28,12 +21,7 @@ export class StatusBanner {
     const refresh = () => this.render()
     window.addEventListener('online', refresh)
     window.addEventListener('offline', refresh)
-    document.addEventListener(CHANGED_EVENT, refresh)
-    if ('BroadcastChannel' in window) {
-      new BroadcastChannel(CHANNEL_NAME).addEventListener('message', (event) => {
-        if (event.data?.userId === context.userId) refresh()
-      })
-    }
+    onRecordsChanged(context.userId, refresh)
     this.askToPersist().then(refresh)
     this.render()
   }
@@ -73,7 +61,7 @@ export class StatusBanner {
     let count = waiting === 0 ? 'No records waiting to send' : waiting === 1 ? '1 record waiting to send' : `${waiting} records waiting to send`
     if (turnedDown) count += ` (${turnedDown} need${turnedDown === 1 ? 's' : ''} correcting)`
     lines.push([count, 'waiting'])
-    lines.push([lastSync ? `Last sent: ${TIME.format(new Date(lastSync))}` : 'Last sent: not yet', 'last-sync'])
+    lines.push([lastSync ? `Last sent: ${londonDateTime(lastSync)}` : 'Last sent: not yet', 'last-sync'])
     if (this.persisted !== null) {
       lines.push([this.persisted
         ? 'Storage: kept on this device until you sign out'

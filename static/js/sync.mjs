@@ -10,7 +10,7 @@ import { Outbox } from './outbox.mjs'
 const BATCH_SIZE = 50 // well inside the API's 500 records and 2 MB
 const LOCK_NAME = 'outbox-flush'
 export const CHANNEL_NAME = 'visit-recorder'
-export const CHANGED_EVENT = 'visit-recorder:changed'
+const CHANGED_EVENT = 'visit-recorder:changed'
 
 /** Tell this page's components, and the app's other tabs, that records or sync state changed. */
 export function announceChange (userId) {
@@ -19,6 +19,16 @@ export function announceChange (userId) {
     const channel = new BroadcastChannel(CHANNEL_NAME)
     channel.postMessage({ type: 'changed', userId })
     channel.close()
+  }
+}
+
+/** Call `listener` when this page or another tab of the same user announces a change. */
+export function onRecordsChanged (userId, listener) {
+  document.addEventListener(CHANGED_EVENT, listener)
+  if ('BroadcastChannel' in window) {
+    new BroadcastChannel(CHANNEL_NAME).addEventListener('message', (event) => {
+      if (event.data?.userId === userId) listener()
+    })
   }
 }
 
@@ -129,20 +139,4 @@ export class Sync {
       // Offline after all: the copy from last time stays.
     }
   }
-
-  async needsSignIn () {
-    return Boolean(await getMeta(this.db, 'needs_sign_in'))
-  }
-}
-
-/** The children in a cached caseload answer, as {id, name}, whatever its exact shape. */
-export function caseloadChildren (cached) {
-  const data = cached?.data
-  const list = Array.isArray(data) ? data : data?.children || data?.caseload || []
-  return list
-    .map((child) => ({
-      id: child.child_id || child.reference || child.id,
-      name: child.name || child.child_name || child.reference || child.id
-    }))
-    .filter((child) => child.id)
 }

@@ -1,30 +1,7 @@
 // A timeliness verdict in plain words: the mirror of webapp/field/verdict_words.py, used for
 // records synced while the page is open. tests/field/verdict_words_examples.json is the table
 // of examples both must produce.
-
-const MINUTE = 60
-const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
-
-function unit (amount, name) {
-  return amount === 1 ? `${amount} ${name}` : `${amount} ${name}s`
-}
-
-// Rounded down: a record 59 seconds late is late by "less than a minute", never "1 minute".
-// Past a day, minutes no longer help the reader, so they are left out.
-export function durationWords (seconds) {
-  seconds = Math.floor(Math.max(Number(seconds) || 0, 0))
-  if (seconds < MINUTE) return 'less than a minute'
-  const days = Math.floor(seconds / DAY)
-  let rest = seconds % DAY
-  const hours = Math.floor(rest / HOUR)
-  rest %= HOUR
-  const minutes = Math.floor(rest / MINUTE)
-  const parts = days
-    ? [unit(days, 'day'), hours ? unit(hours, 'hour') : '']
-    : [hours ? unit(hours, 'hour') : '', minutes ? unit(minutes, 'minute') : '']
-  return parts.filter(Boolean).join(' ')
-}
+import { durationWords } from './words.mjs'
 
 /** One sentence saying whether a record reached the file in time and, if late, why. */
 export function verdictWords ({ verdict, window, lateBySeconds, cause, eventAt, receivedAt, recordType }) {

@@ -6,6 +6,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, make_team, make_user
+from webapp.auth.models import SignInAttempts
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
 
@@ -90,7 +91,7 @@ def test_repeated_failures_are_slowed_down_by_the_clock(app, client, auth, peopl
     assert not signed_in(client)
 
     clock.advance(seconds=29)
-    assert "Wait 1 seconds" in auth.sign_in(email, PASSWORD).get_data(as_text=True)
+    assert "Wait 1 second " in auth.sign_in(email, PASSWORD).get_data(as_text=True)
     clock.advance(seconds=1)
     assert auth.sign_in(email, "wrong again").status_code == 200  # allowed, and counted
     assert "Wait 60 seconds" in auth.sign_in(email, PASSWORD).get_data(as_text=True)  # the delay doubles
@@ -98,7 +99,7 @@ def test_repeated_failures_are_slowed_down_by_the_clock(app, client, auth, peopl
     if email == "asha@norfolk.test":
         assert auth.sign_in(email, PASSWORD).status_code == 302
         with app.app_context():
-            assert db.session.scalar(select(User.failed_sign_ins).where(User.email == email)) == 0
+            assert db.session.get(SignInAttempts, email) is None  # the count starts again
 
 
 def test_the_delay_stops_growing_at_the_maximum(app, auth, people, clock):
@@ -155,6 +156,16 @@ def test_a_switched_off_account_cannot_sign_in(app, client, auth, people):
         db.session.commit()
     assert auth.sign_in("asha@norfolk.test").status_code == 200
     assert not signed_in(client)
+
+
+def test_switching_an_account_off_ends_its_sessions(app, client, auth, people):
+    """A lost tablet still holds a session cookie: switching the account off must end it."""
+    auth.sign_in("asha@norfolk.test")
+    assert signed_in(client)
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "asha@norfolk.test")).active = False
+        db.session.commit()
+    assert client.get("/api/v1/caseload").status_code == 401
 
 
 def test_a_nul_in_the_email_is_a_wrong_credential_not_an_error(client, auth, people):

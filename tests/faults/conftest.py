@@ -109,15 +109,16 @@ class Device:
 
     def sign_in(self, person: Practitioner) -> Device:
         page = self.session.get(self.base_url + "/sign-in", timeout=10)
-        # Signing in keeps the session's CSRF secret, so this token stays good afterwards.
-        self.csrf_token = CSRF_META.search(page.text).group(1)
         answer = self.session.post(
             self.base_url + "/sign-in",
             data={"email": person.email, "password": person.password,
-                  "csrf_token": self.csrf_token},
+                  "csrf_token": CSRF_META.search(page.text).group(1)},
             allow_redirects=False, timeout=10,
         )
         assert answer.status_code == 302, answer.text[:300]
+        # Signing in gives the session a new CSRF token: read it from the page it leads to.
+        home = self.session.get(self.base_url + answer.headers["Location"], timeout=10)
+        self.csrf_token = CSRF_META.search(home.text).group(1)
         return self
 
     def envelope(self, records: list[dict], device_now: datetime) -> dict:

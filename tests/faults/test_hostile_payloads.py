@@ -61,6 +61,8 @@ def signed_in(hostile_app):
     answer = client.post("/sign-in", data={"email": person.email, "password": person.password,
                                            "csrf_token": token})
     assert answer.status_code == 302
+    # Signing in gives the session a new CSRF token: read it from the page it leads to.
+    token = CSRF_META.search(client.get(answer.headers["Location"]).get_data(as_text=True)).group(1)
     return client, {"X-CSRFToken": token}, person
 
 

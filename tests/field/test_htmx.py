@@ -27,3 +27,16 @@ def test_child_page_refreshes_its_record_list(client, people, sign_in):
     assert "HX-Request" in response.headers["Vary"]
     assert "<html" not in response.get_data(as_text=True)
     assert "No records have reached the file yet." in response.get_data(as_text=True)
+
+
+def test_caseload_search_restored_from_history_is_the_whole_page(client, people, sign_in):
+    """htmx asks for the whole page when its history cache has lost one; it swaps in the body."""
+    sign_in(people.practitioner)
+    response = client.get(
+        "/?q=amira", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    assert "<html" in html and 'hx-get="/" hx-target="#caseload-list"' in html
+    assert "Amira Khan" in html and "Ben Taylor" not in html

@@ -86,6 +86,13 @@ def test_pages_carry_the_layout_contract(client, people, sign_in):
     assert "crown" not in html.lower() and "Open Government Licence" not in html
 
 
+def test_the_header_names_the_service_when_nobody_is_signed_in(client):
+    html = client.get("/sign-in").get_data(as_text=True)
+    header = html.split('<header class="govuk-template__header">', 1)[1].split("</header>", 1)[0]
+    assert "Visit recorder" in header.split('class="govuk-generic-header__logo"', 1)[1].split("</div>", 1)[0]
+    assert "Your council" not in html and "is run by" not in html
+
+
 def test_offline_page_is_public_and_personal_data_free(client, people, sign_in):
     sign_in(people.practitioner)
     response = client.get("/offline")

@@ -24,6 +24,14 @@ def test_manifest_makes_the_app_installable(client):
     assert {icon["sizes"] for icon in manifest["icons"]} == {"192x192", "512x512"}
 
 
+def test_the_brand_colour_is_the_style_sheets_everywhere(client):
+    """static/css/app.css sets --app-brand; the manifest and the browser's toolbar follow it."""
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "app.css").read_text()
+    brand = re.search(r"--app-brand:\s*(#[0-9a-f]{6});", css)[1]
+    assert client.get("/manifest.webmanifest").get_json(force=True)["theme_color"] == brand
+    assert f'<meta name="theme-color" content="{brand}">' in client.get("/sign-in").get_data(as_text=True)
+
+
 @needs_build
 def test_manifest_icons_are_real_pngs_of_their_size(client):
     for icon in client.get("/manifest.webmanifest").get_json(force=True)["icons"]:

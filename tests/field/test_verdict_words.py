@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.field.verdict_words import duration_words, verdict_words
+from webapp.field.verdict_words import verdict_words
 
 EXAMPLES = json.loads((Path(__file__).parent / "verdict_words_examples.json").read_text())["examples"]
 
@@ -26,22 +26,3 @@ def test_verdict_words_table(example):
         record_type=example["record_type"],
     )
     assert words == example["words"]
-
-
-@pytest.mark.parametrize(
-    ("seconds", "words"),
-    [
-        (0, "less than a minute"),
-        (59, "less than a minute"),
-        (60, "1 minute"),
-        (119, "1 minute"),
-        (3600, "1 hour"),
-        (2 * 3600 + 120, "2 hours 2 minutes"),
-        (86399, "23 hours 59 minutes"),
-        (86400 + 3599, "1 day"),
-        (3 * 86400 + 7200, "3 days 2 hours"),
-        (-5, "less than a minute"),
-    ],
-)
-def test_duration_words_rounds_down(seconds, words):
-    assert duration_words(seconds) == words

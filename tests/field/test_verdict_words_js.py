@@ -1,39 +1,48 @@
-"""static/js/verdict-words.mjs says the same sentences as webapp/field/verdict_words.py."""
+"""The JavaScript mirrors say the same words as the Python, on the one table of examples.
+
+static/js/verdict-words.mjs against webapp/field/verdict_words.py (sentences), and
+static/js/words.mjs against webapp/words.py (durations and London times).
+"""
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MODULE = PROJECT_ROOT / "static" / "js" / "verdict-words.mjs"
+MODULES = PROJECT_ROOT / "static" / "js"
 EXAMPLES = PROJECT_ROOT / "tests" / "field" / "verdict_words_examples.json"
+TABLE = json.loads(EXAMPLES.read_text())
 
-# Prints the module's sentence for every example, one JSON string per line.
+# Prints the modules' words for every row of the table, as one JSON object.
 SCRIPT = """
 import { readFileSync } from 'node:fs'
-import { verdictWords } from %(module)s
-const examples = JSON.parse(readFileSync(%(examples)s, 'utf8')).examples
-for (const e of examples) {
-  console.log(JSON.stringify(verdictWords({
+import { verdictWords } from %(verdict_words)s
+import { durationWords, londonDateTime } from %(words)s
+const table = JSON.parse(readFileSync(%(examples)s, 'utf8'))
+console.log(JSON.stringify({
+  examples: table.examples.map((e) => verdictWords({
     verdict: e.verdict, window: e.window, lateBySeconds: e.late_by_seconds, cause: e.cause,
     eventAt: e.event_at, receivedAt: e.received_at, recordType: e.record_type
-  })))
-}
+  })),
+  durations: table.durations.map((e) => durationWords(e.seconds)),
+  london_datetimes: table.london_datetimes.map((e) => londonDateTime(e.instant))
+}))
 """
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_javascript_mirror_matches_the_table():
+def _javascript_words() -> dict:
     script = SCRIPT % {
-        "module": json.dumps(MODULE.as_uri()),
+        "verdict_words": json.dumps((MODULES / "verdict-words.mjs").as_uri()),
+        "words": json.dumps((MODULES / "words.mjs").as_uri()),
         "examples": json.dumps(str(EXAMPLES)),
     }
     result = subprocess.run(
         ["node", "--input-type=module", "-e", script],
         capture_output=True, text=True, timeout=30, check=True,
     )
-    produced = [json.loads(line) for line in result.stdout.splitlines()]
-    expected = [example["words"] for example in json.loads(EXAMPLES.read_text())["examples"]]
-    assert produced == expected
+    return json.loads(result.stdout)
+
+
+def test_javascript_mirrors_match_the_table():
+    produced = _javascript_words()
+    for part in ("examples", "durations", "london_datetimes"):
+        assert produced[part] == [row["words"] for row in TABLE[part]], part

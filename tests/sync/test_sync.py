@@ -157,17 +157,25 @@ def test_supersedes_the_current_version_stores_a_new_version_keeping_the_verdict
     assert "supersedes" in result["errors"]
 
 
-def test_only_the_author_can_supersede(app, world, client, auth):
+@pytest.mark.parametrize("supersedes", [None, 1])
+@pytest.mark.parametrize("teammate", ["ben@norfolk.test", "grace@norfolk.test", "admin@test.test"])
+def test_only_the_author_can_supersede_or_see_a_conflicts_version_and_verdict(
+    app, world, client, auth, teammate, supersedes
+):
     auth.sign_in("asha@norfolk.test")
     record = new_record("NOR-1", EVENT)
     auth.sync([record], DEFAULT_NOW)
     auth.sign_out()
-    auth.sign_in("ben@norfolk.test")
+    auth.sign_in(teammate)
 
-    [result] = results(auth.sync([dict(record, supersedes=1, fields=visit_fields(actions="Mine."))], DEFAULT_NOW))
+    changed = dict(record, supersedes=supersedes, fields=visit_fields(actions="Mine."))
+    [result] = results(auth.sync([changed], DEFAULT_NOW))
 
     assert result["status"] == "conflict"
-    assert result["errors"] == {"id": ["Only the record's author can change it."]}
+    assert result["errors"] == {"id": [
+        "Another person's record already has this id, and only its author can change it; give this record a new id."
+    ]}
+    assert result["version"] is None and result["timeliness"] is None
 
 
 def test_a_new_version_cannot_downgrade_child_protection(app, asha):

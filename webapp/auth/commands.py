@@ -7,20 +7,24 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from webapp.auth.service import find_user, normalise_email
+from webapp.auth.passwords import password_problem
+from webapp.auth.service import find_user, forget_attempts, normalise_email
 from webapp.extensions import db
 from webapp.models import Role, Team, User
 
 users_cli = AppGroup("users", help="Manage the people who can sign in.")
 
-MIN_PASSWORD_LENGTH = 8
 ROLES = [role.value for role in Role]
 
 
-def save_user(email: str, role: str, team: Team | None, name: str | None, password: str) -> tuple[User, bool]:
-    """Create the user, or update the role, team, name and password of an existing one."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+def save_user(email: str, role: str, team: Team | None, name: str | None, password: str | None) -> tuple[User, bool]:
+    """Create the user, or update the role, team, name and password of an existing one.
+
+    A password of None leaves the person to sign in with the council's account only.
+    """
+    problem = password_problem(password) if password is not None else None
+    if problem:
+        raise ValueError(problem)
     user = find_user(email)
     created = user is None
     if user is None:
@@ -31,9 +35,12 @@ def save_user(email: str, role: str, team: Team | None, name: str | None, passwo
     user.role = role
     user.team = team
     user.active = True
-    user.failed_sign_ins, user.last_failed_sign_in_at = 0, None
-    user.set_password(password)
+    if password is None:
+        user.password_hash = None
+    else:
+        user.set_password(password)
     db.session.commit()
+    forget_attempts(email)
     return user, created
 
 
@@ -43,7 +50,13 @@ def save_user(email: str, role: str, team: Team | None, name: str | None, passwo
 @click.option("--team", "team_name", default=None, help="The team's name (not needed for an admin).")
 @click.option("--name", default=None, help="The person's full name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-def create_command(email: str, role: str, team_name: str | None, name: str | None, password_stdin: bool) -> None:
+@click.option(
+    "--no-password", is_flag=True,
+    help="Sign in with the council's account only (single sign-on); removes any password.",
+)
+def create_command(
+    email: str, role: str, team_name: str | None, name: str | None, password_stdin: bool, no_password: bool
+) -> None:
     """Create a user, or update the role, team and password of an existing one."""
     if "@" not in email:
         raise click.BadParameter("not an email address", param_hint="--email")
@@ -56,7 +69,11 @@ def create_command(email: str, role: str, team_name: str | None, name: str | Non
             )
     elif role != Role.ADMIN.value:
         raise click.UsageError("--team is required for practitioners and managers")
-    if password_stdin:
+    if no_password and password_stdin:
+        raise click.UsageError("--no-password and --password-stdin cannot go together")
+    if no_password:
+        password = None
+    elif password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)

@@ -14,7 +14,16 @@ from sqlalchemy import select
 
 from webapp.auth.service import find_user, normalise_email
 from webapp.extensions import db
-from webapp.models import CHILD_STATUSES, SERVICES, Child, Role, Team, User
+from webapp.models import (
+    CHILD_REFERENCE,
+    CHILD_REFERENCE_RULE,
+    CHILD_STATUSES,
+    Child,
+    Role,
+    Team,
+    User,
+)
+from webapp.timeliness import SERVICES
 
 COLUMNS = (
     "team",
@@ -116,8 +125,11 @@ def _import_row(
     email = normalise_email(values["practitioner_email"])
     if email and ("@" not in email or len(email) > 254 or " " in email):
         problems.append("practitioner_email is not an email address")
-    if len(values["child_ref"]) > 64:
-        problems.append("child_ref is longer than 64 characters")
+    if values["child_ref"] and not CHILD_REFERENCE.fullmatch(values["child_ref"]):
+        problems.append(
+            f"child_ref {values['child_ref'][:80]!r} cannot be part of the child's page address: "
+            f"use {CHILD_REFERENCE_RULE}"
+        )
     if len(values["child_name"]) > 200 or len(values["practitioner_name"]) > 120 or len(values["team"]) > 120:
         problems.append("a name is too long")
     date_of_birth = None

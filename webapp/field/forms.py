@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Mapping
 
-from webapp.record_forms import CASE_NOTE, LONDON, VISIT, Submission
+from webapp.record_forms import CASE_NOTE, VISIT, Submission
+from webapp.timeliness import LONDON
 
 
 def read_visit(post: Mapping[str, str], children: Mapping[str, list[str]], now: datetime) -> Submission:

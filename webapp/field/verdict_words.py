@@ -1,38 +1,14 @@
 """A timeliness verdict in plain words, for the practitioner who wrote the record.
 
-static/js/verdict-words.mjs mirrors these rules for records synced while the page is open;
-tests/field/verdict_words_examples.json is the table of examples both must produce.
+Durations are put into words by webapp/words.py. static/js/verdict-words.mjs mirrors these
+sentences for records synced while the page is open; tests/field/verdict_words_examples.json is
+the table of examples both must produce.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-MINUTE = 60
-HOUR = 60 * MINUTE
-DAY = 24 * HOUR
-
-
-def _unit(amount: int, name: str) -> str:
-    return f"{amount} {name}" if amount == 1 else f"{amount} {name}s"
-
-
-def duration_words(seconds: float) -> str:
-    """'3 hours 10 minutes', '2 days 5 hours', 'less than a minute'.
-
-    Rounded down: a record 59 seconds late is late by "less than a minute", never "1 minute".
-    Past a day, minutes no longer help the reader, so they are left out.
-    """
-    seconds = int(max(seconds, 0))
-    if seconds < MINUTE:
-        return "less than a minute"
-    days, rest = divmod(seconds, DAY)
-    hours, rest = divmod(rest, HOUR)
-    minutes = rest // MINUTE
-    if days:
-        parts = [_unit(days, "day"), _unit(hours, "hour") if hours else ""]
-    else:
-        parts = [_unit(hours, "hour") if hours else "", _unit(minutes, "minute") if minutes else ""]
-    return " ".join(part for part in parts if part)
+from webapp.words import duration_words
 
 
 def verdict_words(

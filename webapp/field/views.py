@@ -6,7 +6,6 @@ from uuid import uuid4
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -20,31 +19,13 @@ from flask_login import current_user, login_required
 from webapp.clock import server_now
 from webapp.field import forms, precache, service
 from webapp.field.recording import RecordRefused, store_record
+from webapp.models import CHILD_REFERENCE
+from webapp.pages import page_or_fragment
 from webapp.record_forms import CASE_NOTE, VISIT, Submission
+from webapp.sync.schemas import text_problem
+from webapp.templating import theme_colour
 
 bp = Blueprint("field", __name__)
-
-
-@bp.app_context_processor
-def _layout_context() -> dict:
-    """The header's authority name: the signed-in user's council, else the configured one."""
-    authority = None
-    if current_user.is_authenticated and current_user.team is not None:
-        authority = service.authority_name(
-            current_app.config["POLICY_DIR"], current_user.team.authority
-        )
-    return {
-        "authority_name": authority or current_app.config.get("AUTHORITY_NAME", "Your council"),
-        "service_name": current_app.config["SERVICE_NAME"],
-    }
-
-
-def _page_or_fragment(template: str, fragment: str, **context) -> Response:
-    """The same URL answers htmx with the fragment it swaps in, and browsers with the page."""
-    name = fragment if request.htmx else template
-    response = current_app.make_response(render_template(name, **context))
-    response.vary.add("HX-Request")
-    return response
 
 
 def _is_shell_request() -> bool:
@@ -62,8 +43,11 @@ def _is_shell_request() -> bool:
 @login_required
 def caseload():
     search = request.args.get("q", "")
+    problem = text_problem(search)
+    if problem:
+        abort(400, f"The search cannot be used: {problem}")
     entries = service.caseload(current_user, search)
-    return _page_or_fragment(
+    return page_or_fragment(
         "field/caseload.html", "field/partials/caseload_list.html", entries=entries, search=search
     )
 
@@ -71,12 +55,14 @@ def caseload():
 @bp.get("/children/<reference>")
 @login_required
 def show_child(reference: str):
+    if not CHILD_REFERENCE.fullmatch(reference):
+        abort(404)  # no child has such a reference, so no need to ask the database
     try:
         child = service.visible_child(current_user, reference)
     except service.ChildNotFound:
         abort(404)
     records = service.child_records(child, current_app.config["POLICY_DIR"])
-    return _page_or_fragment(
+    return page_or_fragment(
         "field/child.html", "field/partials/record_list.html", child=child, records=records
     )
 
@@ -181,7 +167,7 @@ def manifest():
         "display": "standalone",
         "orientation": "any",
         "background_color": "#ffffff",
-        "theme_color": THEME_COLOUR,
+        "theme_color": theme_colour(),
         "icons": [
             {"src": f"/static/dist/icons/icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
             for size in (192, 512)
@@ -191,9 +177,6 @@ def manifest():
     # Not personal data, and browsers re-read it to spot changes: let it be cached briefly.
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-THEME_COLOUR = "#005e5d"
 
 
 @bp.get("/sw.js")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from webapp.words import short_date
+
 WIDTH = 640
 HEIGHT = 240
 LEFT = 48  # room for the percentage axis labels
@@ -47,7 +49,7 @@ def weekly_chart(weeks) -> Chart:
                 y=round(TOP + plot_height - height, 1),
                 width=round(bar_width, 1),
                 height=round(height, 1),
-                label=f"{week.last_day:%-d %b}",
+                label=short_date(week.last_day),
                 value_text="no records" if percent is None else f"{percent:.0f}%",
                 label_x=round(x + bar_width / 2, 1),
             )

@@ -1,8 +1,8 @@
 """The manager pages' query strings, validated with marshmallow.
 
 Filters live in the query string so that links can be shared and the back button works. A
-value that does not parse is reported to the manager and otherwise ignored, rather than
-failing the page.
+value that does not parse, or lies outside what the database and the calendar can hold, is
+reported to the manager and otherwise ignored, rather than failing the page.
 """
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from typing import Any, Mapping
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from webapp.timeliness import LONDON
+from webapp.sync.schemas import text_problem
+from webapp.timeliness import LONDON, SPAN_END, SPAN_START
 
 DEFAULT_PERIOD_DAYS = 28  # the last 4 weeks
 LONGEST_PERIOD_DAYS = 2 * 366
 PAGE_SIZE = 50
+LARGEST_ID = 2**31 - 1  # PostgreSQL's integer: a larger id cannot match, and would not bind
 
 VERDICTS = {"late": "Late", "on_time": "On time", "any": "Late or on time"}
 CAUSES = {
@@ -82,25 +84,42 @@ class _Lenient(Schema):
         unknown = EXCLUDE
 
 
+# The working calendar's years: no record can be judged outside them, and the first and last
+# midnights of any period inside them can always be computed.
+_CALENDAR_DATE = validate.Range(
+    min=SPAN_START, max=SPAN_END,
+    error=f"Enter a date between {SPAN_START:%-d %B %Y} and {SPAN_END:%-d %B %Y}",
+)
+_ID = validate.Range(min=1, max=LARGEST_ID, error="Choose one from the list")
+
+
+def _storable(text: str) -> None:
+    problem = text_problem(text)
+    if problem:
+        raise ValidationError(problem)
+
+
 class PeriodSchema(_Lenient):
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = fields.Date(data_key="from", validate=_CALENDAR_DATE)
+    to = fields.Date(validate=_CALENDAR_DATE)
 
     @validates_schema
     def first_before_last(self, data: dict, **kwargs: Any) -> None:
         first, last = data.get("from_"), data.get("to")
         if first and last and first > last:
             raise ValidationError("The start date must be on or before the end date", "from")
-        if first and last and (last - first).days + 1 > LONGEST_PERIOD_DAYS:
-            raise ValidationError("Choose a period of 2 years or less", "from")
+
+
+class TeamSchema(_Lenient):
+    team = fields.Integer(validate=_ID)
 
 
 class LateEntryFilterSchema(PeriodSchema):
-    practitioner = fields.Integer(validate=validate.Range(min=1))
-    record_type = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    practitioner = fields.Integer(validate=_ID)
+    record_type = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$"))
     verdict = fields.String(validate=validate.OneOf(list(VERDICTS)))
     cause = fields.String(validate=validate.OneOf(list(CAUSES)))
-    child = fields.String(validate=validate.Length(max=200))
+    child = fields.String(validate=[validate.Length(max=200), _storable])
     reviewed = fields.String(validate=validate.OneOf(list(REVIEWED)))
     sort = fields.String(validate=validate.OneOf(list(SORTS)))
     order = fields.String(validate=validate.OneOf(list(ORDERS)))
@@ -164,25 +183,40 @@ def _load(schema: Schema, args: Mapping[str, str]) -> tuple[dict, dict[str, str]
 
 def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, dict[str, str]]:
     loaded, errors = _load(PeriodSchema(), args)
-    return _period(loaded, today), errors
+    return _period(loaded, today, errors), errors
 
 
-def _period(loaded: dict, today: date) -> Period:
+def parse_team(args: Mapping[str, str]) -> tuple[int | None, str | None]:
+    """The team an admin chose (?team=), and what is wrong with it if it cannot be one."""
+    loaded, errors = _load(TeamSchema(), args)
+    return loaded.get("team"), errors.get("team")
+
+
+def _period(loaded: dict, today: date, errors: dict[str, str]) -> Period:
+    """The period asked for, or the default one, with a message in `errors`, if it is too long.
+
+    The cap applies however the period was given: "from" alone runs to today.
+    """
     first, last = loaded.get("from_"), loaded.get("to")
     if first and last:
-        return Period(first, last)
-    if last:
-        return Period.last_weeks(last)
-    if first:
-        return Period(first, max(first, today))
-    return Period.last_weeks(today)
+        period = Period(first, last)
+    elif last:
+        period = Period.last_weeks(last)
+    elif first:
+        period = Period(first, max(first, today))
+    else:
+        period = Period.last_weeks(today)
+    if period.days > LONGEST_PERIOD_DAYS:
+        errors["from"] = "Choose a period of 2 years or less"
+        return Period.last_weeks(today)
+    return period
 
 
 def parse_late_entry_filters(
     args: Mapping[str, str], today: date
 ) -> tuple[LateEntryFilters, dict[str, str]]:
     loaded, errors = _load(LateEntryFilterSchema(), args)
-    period = _period(loaded, today)
+    period = _period(loaded, today, errors)
     loaded.pop("from_", None)
     loaded.pop("to", None)
     return LateEntryFilters(period=period, **loaded), errors

@@ -20,7 +20,9 @@ from webapp.extensions import db
 from webapp.manager.models import Review
 from webapp.manager.schemas import PAGE_SIZE, LateEntryFilters, Period, local_midnight
 from webapp.models import AuditEvent, Child, Record, Team, TimelinessCheck, User
-from webapp.timeliness import LONDON, Policy, PolicyError, Rule, Source, load_policy
+from webapp.sync.schemas import valid_uuid
+from webapp.timeliness import LONDON, Policy, PolicyError, Rule, Source, iso_utc, load_policy
+from webapp.words import short_date
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -167,7 +169,7 @@ def team_timeliness(scope: Scope, period: Period, record_type_labels: dict[str, 
     by_author: dict[int, Tally] = {}
     late_by_cause = {"recorded_late": 0, "synced_late": 0, "unknown": 0}
     overall = Tally("All records")
-    weeks = [Week(first, last, Tally(f"{first:%-d %b} to {last:%-d %b}")) for first, last in period.weeks()]
+    weeks = [Week(first, last, Tally(f"{short_date(first)} to {short_date(last)}")) for first, last in period.weeks()]
     week = _week_case(period).label("week")
     # One pass over the period's rows (from the covering index); the few hundred groups are
     # summed up each way here.
@@ -378,15 +380,15 @@ def late_entries_csv(scope: Scope, filters: LateEntryFilters, batch: int = 1000)
                 _safe_cell(entry.child_reference),
                 _safe_cell(entry.child_name),
                 _safe_cell(entry.practitioner),
-                _iso(entry.event_at),
-                _iso(entry.due_at),
-                _iso(entry.received_at),
+                iso_utc(entry.event_at),
+                iso_utc(entry.due_at),
+                iso_utc(entry.received_at),
                 entry.verdict,
                 f"{entry.late_by_seconds / 3600:.2f}",
                 entry.cause or "",
                 entry.window,
                 entry.rule_id,
-                _iso(entry.reviewed_at),
+                iso_utc(entry.reviewed_at) if entry.reviewed_at else "",
                 _safe_cell(entry.reviewer or ""),
                 _safe_cell(entry.review_note or ""),
             ]
@@ -398,10 +400,6 @@ def late_entries_csv(scope: Scope, filters: LateEntryFilters, batch: int = 1000)
             buffer.truncate()
     result.close()
     yield buffer.getvalue()
-
-
-def _iso(instant: datetime | None) -> str:
-    return "" if instant is None else instant.isoformat().replace("+00:00", "Z")
 
 
 def _safe_cell(text: str) -> str:
@@ -427,6 +425,8 @@ class Explanation:
 
 def find_check(scope: Scope, record_uuid: str) -> TimelinessCheck:
     """Raises: NotFound: no such record in the scope."""
+    if valid_uuid(record_uuid) is None:  # e.g. a NUL, which PostgreSQL cannot even compare
+        raise NotFound(record_uuid)
     found = db.session.scalar(
         select(TimelinessCheck).where(
             TimelinessCheck.record_uuid == record_uuid, scope.clause(TimelinessCheck.team_id)

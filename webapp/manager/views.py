@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length
 
 from webapp.clock import server_now
 from webapp.extensions import login_manager
-from webapp.manager import formatting, service
+from webapp.manager import service
 from webapp.manager.chart import weekly_chart
 from webapp.manager.schemas import (
     CAUSES,
@@ -30,13 +30,11 @@ from webapp.manager.schemas import (
     VERDICTS,
     parse_late_entry_filters,
     parse_period,
+    parse_team,
 )
+from webapp.pages import page_or_fragment
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
-bp.add_app_template_filter(formatting.duration_words, "manager_duration")
-bp.add_app_template_filter(formatting.london_time, "manager_time")
-bp.add_app_template_filter(formatting.skew_words, "manager_skew")
-bp.add_app_template_filter(formatting.percent, "manager_percent")
 
 
 class ReviewForm(FlaskForm):
@@ -59,7 +57,9 @@ def require_manager():
 
 def _scope() -> service.Scope:
     """A manager's own team; an admin's chosen team (?team=), or every team."""
-    requested = request.args.get("team", type=int)
+    requested, problem = parse_team(request.args)
+    if problem:
+        abort(400, f"The team in this link is not valid: {problem.lower()}.")
     if current_user.is_admin:
         return service.Scope(requested)
     if requested is not None and requested != current_user.team_id:
@@ -108,7 +108,9 @@ def list_late_entries():
     filters, errors = parse_late_entry_filters(request.args, _today())
     teams = service.teams_in_scope(scope)
     page = service.late_entries(scope, filters)
-    context = dict(
+    return page_or_fragment(
+        "manager/late_entries.html",
+        "manager/partials/late_entries_results.html",
         filters=filters,
         page=page,
         errors=errors,
@@ -126,13 +128,6 @@ def list_late_entries():
         sorts=SORTS,
         orders=ORDERS,
     )
-    # htmx asks for the whole page when restoring history it no longer holds.
-    if request.htmx and not request.headers.get("HX-History-Restore-Request"):
-        response = Response(render_template("manager/partials/late_entries_results.html", **context))
-    else:
-        response = Response(render_template("manager/late_entries.html", **context))
-    response.vary.add("HX-Request")
-    return response
 
 
 @bp.get("/late-entries.csv")
@@ -150,21 +145,26 @@ def export_late_entries():
 
 @bp.get("/records/<record_uuid>")
 def show_record(record_uuid: str):
-    scope = _scope()
+    return _record_page(_scope(), record_uuid, ReviewForm())
+
+
+def _record_page(scope: service.Scope, record_uuid: str, form: ReviewForm, status: int = 200):
+    """One record's verdict explained, with the review form (and its errors, if any)."""
     try:
         explanation = service.explain_record(scope, record_uuid, current_app.config["POLICY_DIR"])
     except service.NotFound:
         abort(404)
     labels = service.record_type_labels(current_app.config["POLICY_DIR"], [explanation.child.team])
-    return render_template(
+    page = render_template(
         "manager/record.html",
         explanation=explanation,
-        form=ReviewForm(),
+        form=form,
         labels=labels,
         causes=CAUSES,
         team_args=_team_args(scope),
         back_url=_safe_back_url(),
     )
+    return page, status
 
 
 @bp.post("/records/<record_uuid>/review")
@@ -172,23 +172,7 @@ def review_record(record_uuid: str):
     scope = _scope()
     form = ReviewForm()
     if not form.validate_on_submit():
-        try:
-            explanation = service.explain_record(scope, record_uuid, current_app.config["POLICY_DIR"])
-        except service.NotFound:
-            abort(404)
-        labels = service.record_type_labels(current_app.config["POLICY_DIR"], [explanation.child.team])
-        return (
-            render_template(
-                "manager/record.html",
-                explanation=explanation,
-                form=form,
-                labels=labels,
-                causes=CAUSES,
-                team_args=_team_args(scope),
-                back_url=_safe_back_url(),
-            ),
-            400,
-        )
+        return _record_page(scope, record_uuid, form, 400)
     try:
         service.review_late_entry(scope, record_uuid, current_user, form.note.data.strip(), server_now())
     except service.NotFound:

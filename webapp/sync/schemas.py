@@ -20,7 +20,7 @@ from webapp.record_forms import (
     SHORT_TEXT_MAX,
     TEXT_MAX,
 )
-from webapp.timeliness import SPAN_END, SPAN_START
+from webapp.timeliness import SPAN_END, SPAN_START, iso_utc
 
 ISO_EXAMPLE = "2026-11-23T10:00:00Z"
 _FIELD_NAME = re.compile(FIELD_NAME_PATTERN)
@@ -71,6 +71,27 @@ def within_calendar(instant: datetime) -> None:
         raise ValidationError(
             f"Must fall between {SPAN_START.year} and {SPAN_END.year}, the years the working calendar covers."
         )
+
+
+# A device's clock may be wildly wrong (a tablet whose battery ran flat can wake in 1970), but a
+# reading outside these years is no clock at all. Checked before any arithmetic, so that adding
+# the skew to completed_at can never overflow.
+DEVICE_CLOCK_FIRST_YEAR, DEVICE_CLOCK_LAST_YEAR = 1970, 2100
+
+
+def device_clock_reading(instant: datetime) -> None:
+    if not DEVICE_CLOCK_FIRST_YEAR <= instant.year <= DEVICE_CLOCK_LAST_YEAR:
+        raise ValidationError(
+            f"Reads the year {instant.year}; a device's clock must read between "
+            f"{DEVICE_CLOCK_FIRST_YEAR} and {DEVICE_CLOCK_LAST_YEAR}."
+        )
+
+
+def device_clock_now(instant: datetime) -> None:
+    try:
+        device_clock_reading(instant)
+    except ValidationError as exc:
+        raise ValidationError(f"{exc.messages[0]} Set the device's date and time, then sync again.") from None
 
 
 class StrictBoolean(fields.Boolean):
@@ -155,7 +176,7 @@ class RecordSchema(Schema):
         metadata={"description": "When the visit or event took place; at most 5 minutes ahead of the server's clock."},
     )
     completed_at = Instant(
-        required=True,
+        required=True, validate=device_clock_reading,
         metadata={"description": "The device's clock when the record was finished; corrected by the request's skew."},
     )
     child_protection = StrictBoolean(
@@ -189,7 +210,8 @@ class EnvelopeSchema(Schema):
 
     device_id = fields.String(required=True, validate=[validate.Length(1, 100), storable_text])
     device_now = Instant(
-        required=True, metadata={"description": "The device's clock when it sent the request; gives the skew."}
+        required=True, validate=device_clock_now,
+        metadata={"description": "The device's clock when it sent the request; gives the skew. Between 1970 and 2100."},
     )
     records = fields.List(
         fields.Raw(metadata={"type": "object"}), required=True,
@@ -203,15 +225,11 @@ def canonical_record(record: dict[str, Any]) -> dict[str, Any]:
         "id": record["id"],
         "child_id": record["child_id"],
         "record_type": record["record_type"],
-        "event_at": _iso(record["event_at"]),
-        "completed_at": _iso(record["completed_at"]),
+        "event_at": iso_utc(record["event_at"]),
+        "completed_at": iso_utc(record["completed_at"]),
         "child_protection": record["child_protection"],
         "fields": record["fields"],
     }
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def record_id_of(raw: Any) -> str | None:

@@ -61,6 +61,10 @@ REJECTED = "rejected"
 SKEW_TOLERANCE = timedelta(minutes=5)
 
 NOT_YOUR_CHILD = "No child with this id is on your team's caseload."
+NOT_YOUR_RECORD = (
+    "Another person's record already has this id, and only its author can change it; "
+    "give this record a new id."
+)
 
 
 class MalformedEnvelope(Exception):
@@ -430,9 +434,9 @@ class _Batch:
         if same is not None:
             return RecordResult(record["id"], DUPLICATE, {}, same.version, timeliness, same.implausible)
 
-        visible = first.author_id == self.user.id or can_record_for(self.user, first.child)
-        if not visible:
-            return RecordResult(record["id"], CONFLICT, {"id": ["Another record already has this id."]})
+        if first.author_id != self.user.id:
+            # Not even a teammate learns another practitioner's version or verdict from a clash.
+            return RecordResult(record["id"], CONFLICT, {"id": [NOT_YOUR_RECORD]})
 
         def conflict(errors: dict[str, list[str]]) -> RecordResult:
             return RecordResult(record["id"], CONFLICT, errors, current.version, timeliness)
@@ -447,8 +451,6 @@ class _Batch:
                 f"The current version is {current.version}; this change was made to version "
                 f"{record['supersedes']}. Fetch the current version and make the change again."
             ]})
-        if first.author_id != self.user.id:
-            return conflict({"id": ["Only the record's author can change it."]})
         if current.child.reference != record["child_id"] or current.record_type != record["record_type"]:
             return conflict({"child_id": [
                 "A new version must keep the record's child and record type; write a new record instead."

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
 
 from webapp.clock import server_now
 from webapp.sync import service
@@ -13,20 +12,6 @@ from webapp.sync.schemas import CaseloadSchema, Instant, RecordsResponseSchema, 
 from webapp.timeliness import iso_utc
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
-
-
-@bp.app_errorhandler(HTTPException)
-def api_http_error(error: HTTPException):
-    """On /api/ every error is JSON, including Flask's own 404, 405 and 413."""
-    if not request.path.startswith("/api/"):
-        return error
-    messages = {
-        413: (
-            f"The request is too large: at most {current_app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB "
-            f"and {current_app.config['SYNC_MAX_RECORDS']} records. Send the records in smaller batches."
-        ),
-    }
-    return jsonify(error=messages.get(error.code, error.description)), error.code
 
 
 @bp.post("/sync")

@@ -27,6 +27,7 @@ from webapp.timeliness.errors import (
 )
 from webapp.timeliness.policy import (
     POLICY_DIR,
+    SERVICES,
     SOURCES_DIR,
     Policy,
     Rule,
@@ -40,6 +41,7 @@ from webapp.timeliness.windows import Window
 __all__ = [
     "LONDON",
     "POLICY_DIR",
+    "SERVICES",
     "PUBLISHED_HORIZON",
     "SOURCES_DIR",
     "SPAN_END",

@@ -192,7 +192,11 @@ class WorkingCalendar:
         return self._cumulative[self.day_index(received_at)] - self._cumulative[self.day_index(due_at) - 1]
 
     def end_of_index(self, index: int) -> datetime:
-        """The exclusive end (next local midnight, UTC) of day `index`."""
+        """The exclusive end of day `index`: the local midnight starting the next day, in UTC.
+
+        A day ends where the next begins, so that a clock change cannot move the boundary and
+        no "23:59:59.999" rounding question arises.
+        """
         return self._midnight_utc[self._check(index) + 1]
 
     # -- date questions -------------------------------------------------------------------
@@ -216,26 +220,6 @@ class WorkingCalendar:
         return self._cumulative[self._index(up_to)] - self._cumulative[self._index(after)]
 
     # -- instants -------------------------------------------------------------------------
-
-    def local_date(self, instant: datetime) -> date:
-        """The authority's local calendar date of an aware instant.
-
-        Raises:
-            NaiveDatetimeError: the instant has no UTC offset.
-        """
-        return require_aware(instant).astimezone(self.tz).date()
-
-    def start_of_day(self, day: date) -> datetime:
-        """The UTC instant of local midnight at the start of `day`."""
-        return self._midnight_utc[self._index(day)]
-
-    def end_of_day(self, day: date) -> datetime:
-        """The exclusive end of `day`: local midnight starting the next day, in UTC.
-
-        Stored as the start of the next local day so that a clock change cannot move the
-        boundary and no "23:59:59.999" rounding question arises.
-        """
-        return self._midnight_utc[self._index(day) + 1]
 
     def add_working_hours(self, instant: datetime, hours: int) -> datetime:
         """`instant` plus `hours` counted only on working days, each worth its whole 24 hours.

@@ -26,7 +26,6 @@ SERVICES = (
     "placements",
     "family_support",
 )
-CONDITION_KEYS = ("child_protection", "service")
 # The engine's calendar is England and Wales in London time; other zones would need another calendar.
 TIMEZONES = ("Europe/London",)
 

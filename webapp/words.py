@@ -1,0 +1,92 @@
+"""Durations, dates and times in words: the one place pages, the CSV export and the CLI take them.
+
+Each use has one format:
+- a duration (late by, delay, clock skew): `duration_words`, "2 days 5 hours";
+- a wait before trying again: `wait_words`, "30 seconds", rounded up;
+- an instant (an event, a receipt, a review): `london_datetime`, "Mon 23 Nov 2026, 14:30";
+- a day in prose (a date of birth, a period, a last visit): `long_date`, "23 November 2026";
+- a day where room is short (chart axes, week rows): `short_date`, "23 Nov";
+- an instant for a machine (JSON, CSV): `webapp.timeliness.iso_utc`, "2026-11-23T14:30:00Z".
+
+static/js/words.mjs mirrors `duration_words` and `london_datetime` for pages drawn on the
+device; tests/field/verdict_words_examples.json is the table of examples both must produce.
+Month and day names are spelt here rather than by the locale, so that the server, whatever
+its locale, and every browser write the same words.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+from webapp.timeliness import LONDON
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _unit(amount: int, name: str) -> str:
+    return f"{amount} {name}" if amount == 1 else f"{amount} {name}s"
+
+
+def duration_words(seconds: float) -> str:
+    """'3 hours 10 minutes', '2 days 5 hours', 'less than a minute'.
+
+    Rounded down: a record 59 seconds late is late by "less than a minute", never "1 minute".
+    Past a day, minutes no longer help the reader, so they are left out. A negative duration
+    reads as "less than a minute"; callers that mean a direction (a clock ahead or behind) say
+    it in their own words.
+    """
+    seconds = int(max(seconds, 0))
+    if seconds < MINUTE:
+        return "less than a minute"
+    days, rest = divmod(seconds, DAY)
+    hours, rest = divmod(rest, HOUR)
+    minutes = rest // MINUTE
+    if days:
+        parts = [_unit(days, "day"), _unit(hours, "hour") if hours else ""]
+    else:
+        parts = [_unit(hours, "hour") if hours else "", _unit(minutes, "minute") if minutes else ""]
+    return " ".join(part for part in parts if part)
+
+
+def _london_day(value: date) -> date:
+    """A date as it is, an instant as its day in London."""
+    return value.astimezone(LONDON).date() if isinstance(value, datetime) else value
+
+
+def london_datetime(instant: datetime) -> str:
+    """'Mon 23 Nov 2026, 14:30' in London time."""
+    local = instant.astimezone(LONDON)
+    weekday = WEEKDAYS[local.weekday()][:3]
+    return f"{weekday} {short_date(local.date())} {local.year}, {local.hour:02}:{local.minute:02}"
+
+
+def long_date(value: date) -> str:
+    """'23 November 2026'; an instant gives its day in London."""
+    day = _london_day(value)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(value: date) -> str:
+    """'23 Nov'; an instant gives its day in London."""
+    day = _london_day(value)
+    return f"{day.day} {MONTHS[day.month - 1][:3]}"
+
+
+def wait_words(seconds: float) -> str:
+    """How long someone must wait: '30 seconds', '15 minutes'.
+
+    Rounded up, unlike `duration_words`: told to wait 30 seconds, a person who tries again
+    after 30 must not be refused. Never "0 seconds".
+    """
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 2 * MINUTE:
+        return _unit(seconds, "second")
+    return _unit(math.ceil(seconds / MINUTE), "minute")
