@@ -106,11 +106,21 @@ def test_caseload_lists_the_practitioners_children_and_their_authoritys_forms(ap
     assert [c["value"] for c in visit_fields_spec["visit_type"]["choices"]] == [
         "statutory_child_protection", "child_in_need", "looked_after", "care_leaver", "early_help", "other",
     ]
-    assert visit_fields_spec["child_not_seen_reason"]["show_when"] == {"field": "child_seen", "equals": False}
-    assert visit_fields_spec["bedroom_seen"]["show_when"] == {"child_status": "looked_after"}
+    assert visit_fields_spec["child_not_seen_reason"]["show_when"] == {
+        "field": "child_seen", "equals": False, "hint": "Answer if you did not see the child.",
+    }
+    assert visit_fields_spec["bedroom_seen"]["show_when"] == {
+        "child_status": "looked_after", "hint": "Answer for a looked after child.",
+    }
+    assert visit_fields_spec["analysis"]["messages"] == {
+        "missing": "Enter your analysis", "invalid": "Must be text.",
+        "too_long": "Your analysis must be 20,000 characters or fewer",
+    }
     assert visit_fields_spec["event_at"]["envelope"] == "event_at"
     assert visit_fields_spec["observations"]["max_length"] == 20000
-    assert [f["name"] for f in norfolk["forms"]["case_note"]["fields"]] == ["child", "event_at", "note_type", "text"]
+    assert [f["name"] for f in norfolk["forms"]["case_note"]["fields"]] == [
+        "child", "record_type", "note_type", "event_at", "text",
+    ]
 
 
 def test_a_manager_sees_the_teams_children_and_an_admin_sees_all(app, world, auth):
@@ -149,3 +159,7 @@ def test_the_openapi_document_describes_the_api_from_the_schemas(client):
     assert "20000 characters" in schemas["Record"]["properties"]["fields"]["description"]
     assert schemas["RecordResult"]["properties"]["status"]["enum"] == ["accepted", "duplicate", "conflict", "rejected"]
     assert "413" in spec["paths"]["/api/v1/sync"]["post"]["responses"]
+    assert {"section_47", "immediate"} <= set(schemas["Record"]["properties"])
+    timeliness = schemas["Timeliness"]["properties"]
+    assert "exclusive" in timeliness["due_at"]["description"]
+    assert timeliness["due_by_local_day"]["format"] == "date"

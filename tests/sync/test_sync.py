@@ -11,7 +11,7 @@ from tests.conftest import DEFAULT_NOW
 from tests.factories import iso, new_record, visit_fields
 from webapp.extensions import db
 from webapp.models import AuditEvent, Record, SyncRequest, TimelinessCheck
-from webapp.sync.forms_spec import SHORT_TEXT_MAX, TEXT_MAX
+from webapp.record_forms import SHORT_TEXT_MAX, TEXT_MAX
 
 EVENT = DEFAULT_NOW - timedelta(hours=1)  # Monday 23 November 2026, 09:00 UTC
 
@@ -42,6 +42,7 @@ def test_a_good_record_is_accepted_stored_judged_and_audited(app, asha):
     assert timeliness["authority"] == "norfolk"
     assert timeliness["window"] == "2 working days"
     assert timeliness["due_at"] == "2026-11-26T00:00:00Z"  # end of Wednesday
+    assert (timeliness["due_exclusive"], timeliness["due_by_local_day"]) == (True, "2026-11-25")
     assert timeliness["received_at"] == "2026-11-23T10:00:00Z"
     assert timeliness["verdict"] == "on_time"
     assert timeliness["late_by_seconds"] == 0
@@ -285,11 +286,12 @@ def test_event_at_more_than_five_minutes_in_the_future_is_rejected(app, asha, ah
     ("fields", "field", "message"),
     [
         (visit_fields(observations="x" * (TEXT_MAX + 1)), "observations", f"Text must be {TEXT_MAX} characters or fewer."),
-        (visit_fields(present="x" * (SHORT_TEXT_MAX + 1)), "present", f"Must be {SHORT_TEXT_MAX} characters or fewer."),
+        (visit_fields(present="x" * (SHORT_TEXT_MAX + 1)), "present", f"Who was present must be {SHORT_TEXT_MAX} characters or fewer"),
         (visit_fields(visit_type="social"), "visit_type", "Must be one of: statutory_child_protection, child_in_need, looked_after, care_leaver, early_help, other."),
         (visit_fields(child_seen="yes"), "child_seen", "Must be true or false."),
-        ({k: v for k, v in visit_fields().items() if k != "analysis"}, "analysis", "Missing data for required field."),
-        (visit_fields(child_seen=False), "child_not_seen_reason", "Missing data for required field."),
+        ({k: v for k, v in visit_fields().items() if k != "analysis"}, "analysis", "Enter your analysis"),
+        (visit_fields(analysis=" \n "), "analysis", "Enter your analysis"),
+        (visit_fields(child_seen=False), "child_not_seen_reason", "Enter why you did not see the child"),
     ],
 )
 def test_form_fields_over_limits_or_invalid_are_rejected_per_field(app, asha, fields, field, message):
@@ -299,7 +301,7 @@ def test_form_fields_over_limits_or_invalid_are_rejected_per_field(app, asha, fi
 def test_bedroom_seen_is_required_for_a_looked_after_child(app, world, auth):
     auth.sign_in("ben@norfolk.test")  # NOR-3, looked after, is Ben's
     errors = _rejected(auth, new_record("NOR-3", EVENT))
-    assert errors == {"fields": {"bedroom_seen": ["Missing data for required field."]}}
+    assert errors == {"fields": {"bedroom_seen": ["Select whether you saw the child’s bedroom"]}}
     [result] = results(auth.sync([new_record("NOR-3", EVENT, fields=visit_fields(bedroom_seen=True))], DEFAULT_NOW))
     assert result["status"] == "accepted"
 
@@ -453,3 +455,28 @@ def test_records_are_answered_in_request_order_whatever_order_they_are_stored_in
         (batch[0]["id"], "accepted"), (batch[1]["id"], "accepted"), (batch[0]["id"], "conflict"),
         (batch[3]["id"], "accepted"), (batch[4]["id"], "accepted"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("section_47", "rule_id", "due_by_local_day"),
+    [
+        # After Monday 23 Nov 2026 the 15th working day is Mon 14 Dec; the 45th, skipping 25 and
+        # 28 Dec and 1 Jan, is Thu 28 Jan 2027.
+        (True, "norfolk_assessment_section_47", "2026-12-14"),
+        (False, "norfolk_assessment", "2027-01-28"),
+    ],
+)
+def test_section_47_chooses_the_rule_for_assessments_after_section_47_enquiries(
+    app, asha, section_47, rule_id, due_by_local_day
+):
+    record = new_record("NOR-1", EVENT, EVENT, record_type="assessment", fields={}, child_protection=True,
+                        section_47=section_47)
+    [result] = results(asha.sync([record], DEFAULT_NOW))
+    assert result["status"] == "accepted", result
+    assert (result["timeliness"]["rule_id"], result["timeliness"]["due_by_local_day"]) == (rule_id, due_by_local_day)
+
+
+def test_section_47_must_be_true_or_false(app, asha):
+    record = new_record("NOR-1", EVENT, EVENT, record_type="assessment", fields={}, section_47="yes")
+    [result] = results(asha.sync([record], DEFAULT_NOW))
+    assert (result["status"], list(result["errors"])) == ("rejected", ["section_47"])

@@ -10,7 +10,7 @@ from webapp import access
 from webapp import policies as policy_registry
 from webapp.extensions import db
 from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
-from webapp.sync.forms_spec import FORMS
+from webapp.record_forms import FORMS
 from webapp.timeliness import Policy, iso_utc
 
 

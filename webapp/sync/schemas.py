@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from webapp.sync.forms_spec import (
+from webapp.record_forms import (
     FIELD_NAME_PATTERN,
     FIELDS_MAX,
     LIST_MAX,
@@ -183,6 +183,14 @@ class RecordSchema(Schema):
         load_default=False,
         metadata={"description": "Child protection work; a child on a child protection plan counts as such anyway."},
     )
+    section_47 = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Section 47 enquiries were started; some authorities give such records their own window."},
+    )
+    immediate = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Marked immediate, e.g. an immediate child protection referral."},
+    )
     supersedes = fields.Integer(
         strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=1_000_000),
         metadata={"description": "To change a stored record: the version this one replaces (the current version)."},
@@ -228,6 +236,8 @@ def canonical_record(record: dict[str, Any]) -> dict[str, Any]:
         "event_at": iso_utc(record["event_at"]),
         "completed_at": iso_utc(record["completed_at"]),
         "child_protection": record["child_protection"],
+        # Only when set, so records sent before these facts existed keep their content hash.
+        **{name: True for name in ("section_47", "immediate") if record.get(name)},
         "fields": record["fields"],
     }
 
@@ -254,7 +264,24 @@ class TimelinessSchema(Schema):
     policy_version = fields.String()
     rule_id = fields.String()
     window = fields.String(metadata={"example": "2 working days"})
-    due_at = fields.String(metadata={"format": "date-time"})
+    due_at = fields.String(
+        metadata={
+            "format": "date-time",
+            "description": (
+                "The due instant. For day windows it is exclusive: the local midnight that starts the day "
+                "after the due date, so a record is on time only when received before it. For hour windows "
+                "it is inclusive: on time when received at or before it."
+            ),
+        }
+    )
+    due_exclusive = fields.Boolean(metadata={"description": "true for day windows: on time only when received before due_at."})
+    due_by_local_day = fields.String(
+        allow_none=True,
+        metadata={
+            "format": "date",
+            "description": "For day windows, the last London date on which the record is on time; null for hour windows.",
+        },
+    )
     received_at = fields.String(metadata={"format": "date-time"})
     verdict = fields.String(validate=validate.OneOf(["on_time", "late"]))
     late_by_seconds = fields.Integer()
@@ -323,24 +350,49 @@ class ChoiceSchema(Schema):
 class FormFieldSchema(Schema):
     name = fields.String()
     label = fields.String()
-    type = fields.String(validate=validate.OneOf(["text", "textarea", "choice", "boolean", "datetime", "child"]))
+    type = fields.String(
+        validate=validate.OneOf(["text", "textarea", "choice", "boolean", "datetime", "child", "record_type"])
+    )
     required = fields.Boolean(metadata={"description": "Required whenever the field is shown."})
     hint = fields.String(allow_none=True)
     max_length = fields.Integer(allow_none=True)
     choices = fields.List(fields.Nested(ChoiceSchema))
     show_when = fields.Dict(
         allow_none=True,
-        metadata={"description": '{"field": name, "equals": value} or {"child_status": status}'},
+        metadata={
+            "description": '{"field": name, "equals": value} or {"child_status": status}, each with a "hint" '
+            "saying when to answer"
+        },
     )
     envelope = fields.String(
         allow_none=True,
-        metadata={"description": "Set for child_id and event_at, which belong to the record, not its fields."},
+        metadata={
+            "description": "Set for child_id, record_type and event_at, which belong to the record, not its fields."
+        },
+    )
+    messages = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(allow_none=True),
+        metadata={"description": "What to say when an answer is missing, of the wrong kind, or too long."},
     )
 
 
 class FormSchema(Schema):
     record_type = fields.String()
     label = fields.String()
+    title = fields.String(metadata={"description": "The form page's heading."})
+    event_at_messages = fields.Dict(keys=fields.String(), values=fields.String())
+    child_protection_when = fields.Dict(
+        allow_none=True, metadata={"description": "A record made with the form counts as child protection when this holds."}
+    )
+    time_pattern = fields.String(metadata={"description": "How a time is typed, as a regular expression."})
+    number_pattern = fields.String()
+    earliest_year = fields.Integer()
+    latest_year = fields.Integer()
+    future_tolerance_seconds = fields.Integer(
+        metadata={"description": "How far ahead of the server's clock an event may be."}
+    )
+    # Last: the name hides marshmallow's `fields` for the rest of the class body.
     fields = fields.List(fields.Nested(FormFieldSchema))
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Mapping
 
 from marshmallow import ValidationError
@@ -11,12 +11,9 @@ from sqlalchemy import select
 from webapp import access
 from webapp.extensions import db
 from webapp.models import Child, User
-from webapp.sync.forms_spec import FORMS
+from webapp.record_forms import FORMS, FUTURE_TOLERANCE
 from webapp.sync.schemas import EnvelopeSchema, Instant, RecordSchema, within_calendar
 from webapp.timeliness import Policy
-
-# An event may be this far ahead of the server's clock: a device a little fast is not lying.
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 # The same words for a child that does not exist and one the user may not read: neither says which.
 NOT_YOUR_CHILD = "No child with this id is on your caseload."

@@ -23,13 +23,14 @@ def judge(record: dict[str, Any], child: Child, policy: Policy, child_protection
         Rejected: the record cannot be judged (a missing anchor, or dates the calendar lacks).
     """
     service = child.team.service
-    rule = policy.select_rule(record["record_type"], child_protection, service)
+    section_47, immediate = record["section_47"], record["immediate"]
+    rule = policy.select_rule(record["record_type"], child_protection, service, section_47, immediate)
     anchors = {}
     if rule.anchor:
         anchors[rule.anchor] = anchor_instant(record["fields"], rule.anchor)
     facts = RecordFacts(
         record["record_type"], record["event_at"], record["completed_at"],
-        child_protection, service, anchors,
+        child_protection, service, anchors, section_47, immediate,
     )
     try:
         return evaluate(policy, facts, arrival.server_now, skew=arrival.skew)

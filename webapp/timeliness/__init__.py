@@ -24,6 +24,7 @@ from webapp.timeliness.errors import (
     TimelinessError,
     UnknownAuthority,
     UnknownRecordType,
+    UnknownService,
 )
 from webapp.timeliness.policy import (
     POLICY_DIR,
@@ -35,7 +36,7 @@ from webapp.timeliness.policy import (
     load_policies,
     load_policy,
 )
-from webapp.timeliness.verdict import RecordFacts, Verdict, evaluate, iso_utc
+from webapp.timeliness.verdict import RecordFacts, Verdict, due_by_local_day, evaluate, iso_utc
 from webapp.timeliness.windows import Window
 
 __all__ = [
@@ -61,11 +62,13 @@ __all__ = [
     "TimelinessError",
     "UnknownAuthority",
     "UnknownRecordType",
+    "UnknownService",
     "Verdict",
     "Window",
     "WorkingCalendar",
     "coverage",
     "default_calendar",
+    "due_by_local_day",
     "england_and_wales_holidays",
     "evaluate",
     "iso_utc",
