@@ -84,7 +84,7 @@ def test_a_manager_without_a_team_is_refused(app, client, auth, make):
 def test_record_explains_its_verdict(client, auth, worked):
     auth.sign_in(worked.manager)
     html = client.get(f"/manager/records/{worked.records[3].record_uuid}").get_data(as_text=True)
-    assert "warwickshire_default" in html
+    assert "warwickshire_default" in html  # in the "Details" block
     # The quoted source text of Warwickshire's default rule, from the policy file.
     from webapp.manager.service import authority_policy
 
@@ -93,13 +93,12 @@ def test_record_explains_its_verdict(client, auth, worked):
     from markupsafe import escape
 
     assert str(escape(quote)) in html
-    assert "72 hours from the event" in html
+    assert "72 hours after the visit" in html
     assert "Mon 9 Nov 2026, 04:00" in html  # event: 12 Nov 12:00 less 80 h
-    assert "Thu 12 Nov 2026, 04:00" in html  # due: 72 h after the event
+    assert "By Thu 12 Nov 2026, 04:00" in html  # due: 72 h after the event
     assert "Thu 12 Nov 2026, 12:00" in html  # received
-    assert "Thu 12 Nov 2026, 11:00 (as the device sent it)" in html
-    assert "Thu 12 Nov 2026, 11:02 corrected for the device clock" in html
-    assert "Device clock was 2 minutes behind the server" in html
+    assert "Thu 12 Nov 2026, 11:02 (the tablet showed Thu 12 Nov 2026, 11:00)" in html
+    assert "The tablet’s clock was 2 minutes slow." in html
     assert "written late" in html
 
 
