@@ -188,3 +188,10 @@ def test_the_csv_streams_in_batches(app, worked):
             chunks = list(service.late_entries_csv(service.Scope(worked.team.id), filters, raw=raw, batch=2))
             assert len(chunks) == 4  # header+2 rows, 2 rows, 2 rows, then the empty remainder
             assert sum(chunk.count("\r\n") for chunk in chunks) == 7
+
+
+def test_the_list_links_to_both_files_with_its_filters(client, auth, worked):
+    auth.sign_in(worked.manager)
+    html = client.get("/manager/late-entries?from=2026-10-01&to=2026-11-23&cause=unknown").get_data(as_text=True)
+    assert 'href="/manager/late-entries.csv?from=2026-10-01&amp;to=2026-11-23&amp;cause=unknown"' in html
+    assert 'href="/manager/late-entries.csv?format=raw&amp;from=2026-10-01&amp;to=2026-11-23&amp;cause=unknown"' in html
