@@ -195,3 +195,18 @@ def test_the_list_links_to_both_files_with_its_filters(client, auth, worked):
     html = client.get("/manager/late-entries?from=2026-10-01&to=2026-11-23&cause=unknown").get_data(as_text=True)
     assert 'href="/manager/late-entries.csv?from=2026-10-01&amp;to=2026-11-23&amp;cause=unknown"' in html
     assert 'href="/manager/late-entries.csv?format=raw&amp;from=2026-10-01&amp;to=2026-11-23&amp;cause=unknown"' in html
+
+
+def test_a_window_of_days_is_due_by_2359_on_its_last_day(app, client, auth, worked):
+    from datetime import datetime, timezone
+
+    with app.app_context():
+        check = db.session.get(type(worked.records[3]), worked.records[3].id)
+        # 2 working days from Monday 9 November: on time until the end of Wednesday 11th.
+        check.window, check.due_at = "2 working days", datetime(2026, 11, 12, 0, 0, tzinfo=timezone.utc)
+        db.session.commit()
+    auth.sign_in(worked.manager)
+    (row,) = csv.DictReader(io.StringIO(download(client, f"practitioner={worked.alice.id}").get_data().decode("utf-8-sig")))
+    assert (row["Time limit"], row["Due by"]) == ("2 working days", "11/11/2026 23:59")
+    (raw,) = csv.DictReader(io.StringIO(download(client, f"practitioner={worked.alice.id}&format=raw").get_data(as_text=True)))
+    assert raw["due_at"] == "2026-11-12T00:00:00Z"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -18,7 +18,14 @@ from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
 from webapp.manager.models import Review
-from webapp.manager.formatting import Finish, cause_sentence, cause_words, due_words, rule_sentence
+from webapp.manager.formatting import (
+    Finish,
+    cause_sentence,
+    cause_words,
+    due_words,
+    is_day_window,
+    rule_sentence,
+)
 from webapp.manager.schemas import PAGE_SIZE, VERDICTS, LateEntryFilters, Period, local_midnight
 from webapp.models import AuditEvent, Child, Record, Team, TimelinessCheck, User
 from webapp.sync.forms_spec import VISIT_TYPES
@@ -464,7 +471,7 @@ def _manager_cells(entry: ExportRow, labels: dict[str, str]) -> list:
         clock_words(entry.skew_seconds) if entry.completed_at else "",
         when(entry.received_at),
         entry.window,
-        when(entry.due_at),
+        when(entry.due_at - timedelta(minutes=1) if is_day_window(entry.window) else entry.due_at),
         VERDICTS[entry.verdict],
         f"{entry.late_by_seconds / 3600:.2f}" if late else "",
         duration_words(entry.late_by_seconds) if late else "",
