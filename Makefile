@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 5000
 export FLASK_APP := webapp
 
 .PHONY: run test install bench clean
@@ -9,7 +10,7 @@ export FLASK_APP := webapp
 run: $(VENV)/.installed node_modules/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python -m tests.browser_setup

@@ -50,6 +50,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(app)
 
     # Extensions, and the app-wide wiring every blueprint relies on.
+    from webapp.auth.oidc import init_oidc
     from webapp.auth.sessions import init_sessions
     from webapp.extensions import csrf, db, htmx, login_manager, migrate
     from webapp.security import init_security
@@ -64,6 +65,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     htmx.init_app(app)
     init_sessions(app)
     init_security(app)
+    init_oidc(app)
     init_templating(app)
 
     # Blueprints: each registers its own routes and nothing else.

@@ -10,6 +10,17 @@ from webapp.clock import SystemClock
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _switch(name: str, default: bool) -> bool:
+    """An on/off setting: "1" is on, "0" is off; unset keeps the default."""
+    value = os.environ.get(name)
+    return default if value in (None, "") else value == "1"
+
+
+def _values(name: str) -> list[str]:
+    """A comma-separated setting, as a list without empty items."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 class Config:
     # Overridden from the environment in production; a random key is made per instance otherwise.
     SECRET_KEY = os.environ.get("SECRET_KEY")
@@ -36,6 +47,25 @@ class Config:
     SIGN_IN_FORGET_AFTER = timedelta(hours=24)
     SIGN_IN_MAX_UNKNOWN_EMAILS = 10_000
 
+    # Email and password sign-in; LOCAL_PASSWORDS=0 leaves only the council's accounts (OIDC).
+    LOCAL_PASSWORDS = _switch("LOCAL_PASSWORDS", True)
+    # Single sign-on with the council's OpenID Connect provider, on when OIDC_ISSUER is set.
+    # README "Signing in with your council's accounts" explains each setting.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    OIDC_EMAIL_CLAIM = os.environ.get("OIDC_EMAIL_CLAIM", "email")
+    OIDC_ROLES_CLAIM = os.environ.get("OIDC_ROLES_CLAIM", "groups")
+    OIDC_ADMIN_GROUPS = _values("OIDC_ADMIN_GROUPS")
+    OIDC_MANAGER_GROUPS = _values("OIDC_MANAGER_GROUPS")
+    OIDC_PRACTITIONER_GROUPS = _values("OIDC_PRACTITIONER_GROUPS")
+    OIDC_ALLOW_UNKNOWN_USERS = _switch("OIDC_ALLOW_UNKNOWN_USERS", False)
+    # "login" makes the provider ask who is there at every sign-in: tablets are shared.
+    OIDC_PROMPT = os.environ.get("OIDC_PROMPT", "login")
+    OIDC_CLOCK_LEEWAY = timedelta(seconds=60)
+    OIDC_HTTP_TIMEOUT = 10  # seconds, for discovery, keys and the token request
+
     # Sync request limits (issue: 500 records or 2 MB).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SYNC_MAX_RECORDS = 500
@@ -45,3 +75,10 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Tests choose these themselves, whatever the machine's environment says.
+    LOCAL_PASSWORDS = True
+    OIDC_ISSUER = OIDC_CLIENT_ID = OIDC_CLIENT_SECRET = None
+    OIDC_ADMIN_GROUPS: list[str] = []
+    OIDC_MANAGER_GROUPS: list[str] = []
+    OIDC_PRACTITIONER_GROUPS: list[str] = []
+    OIDC_ALLOW_UNKNOWN_USERS = False

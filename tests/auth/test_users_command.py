@@ -104,3 +104,15 @@ def test_a_new_password_starts_the_sign_in_count_again(app, runner, client):
     assert auth.sign_in("root@council.test", "first passphrase").status_code == 429
     runner.invoke(args=create, input="second passphrase\n")
     assert auth.sign_in("root@council.test", "second passphrase").status_code == 302
+
+
+def test_no_password_leaves_only_the_councils_account(app, runner):
+    with app.app_context():
+        make_team("Norwich")
+    args = ["users", "create", "--email", "grace@norfolk.test", "--role", "manager", "--team", "Norwich"]
+    assert runner.invoke(args=[*args, "--password-stdin"], input="a long password\n").exit_code == 0
+    result = runner.invoke(args=[*args, "--no-password"])
+    assert result.exit_code == 0, result.output
+    assert user(app, "grace@norfolk.test") == ("manager", "Norwich", "grace", None)
+    both = runner.invoke(args=[*args, "--no-password", "--password-stdin"], input="a long password\n")
+    assert both.exit_code != 0 and "cannot go together" in both.output

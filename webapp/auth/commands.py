@@ -17,9 +17,12 @@ users_cli = AppGroup("users", help="Manage the people who can sign in.")
 ROLES = [role.value for role in Role]
 
 
-def save_user(email: str, role: str, team: Team | None, name: str | None, password: str) -> tuple[User, bool]:
-    """Create the user, or update the role, team, name and password of an existing one."""
-    problem = password_problem(password)
+def save_user(email: str, role: str, team: Team | None, name: str | None, password: str | None) -> tuple[User, bool]:
+    """Create the user, or update the role, team, name and password of an existing one.
+
+    A password of None leaves the person to sign in with the council's account only.
+    """
+    problem = password_problem(password) if password is not None else None
     if problem:
         raise ValueError(problem)
     user = find_user(email)
@@ -32,7 +35,10 @@ def save_user(email: str, role: str, team: Team | None, name: str | None, passwo
     user.role = role
     user.team = team
     user.active = True
-    user.set_password(password)
+    if password is None:
+        user.password_hash = None
+    else:
+        user.set_password(password)
     db.session.commit()
     forget_attempts(email)
     return user, created
@@ -44,7 +50,13 @@ def save_user(email: str, role: str, team: Team | None, name: str | None, passwo
 @click.option("--team", "team_name", default=None, help="The team's name (not needed for an admin).")
 @click.option("--name", default=None, help="The person's full name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-def create_command(email: str, role: str, team_name: str | None, name: str | None, password_stdin: bool) -> None:
+@click.option(
+    "--no-password", is_flag=True,
+    help="Sign in with the council's account only (single sign-on); removes any password.",
+)
+def create_command(
+    email: str, role: str, team_name: str | None, name: str | None, password_stdin: bool, no_password: bool
+) -> None:
     """Create a user, or update the role, team and password of an existing one."""
     if "@" not in email:
         raise click.BadParameter("not an email address", param_hint="--email")
@@ -57,7 +69,11 @@ def create_command(email: str, role: str, team_name: str | None, name: str | Non
             )
     elif role != Role.ADMIN.value:
         raise click.UsageError("--team is required for practitioners and managers")
-    if password_stdin:
+    if no_password and password_stdin:
+        raise click.UsageError("--no-password and --password-stdin cannot go together")
+    if no_password:
+        password = None
+    elif password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)

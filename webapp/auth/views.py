@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     g,
     redirect,
@@ -16,10 +17,20 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from webapp.auth.forms import SignInForm
+from webapp.auth.oidc import (
+    OidcSettings,
+    SignInRefused,
+    account_for,
+    oidc_client,
+    provider_sign_out_url,
+    redirect_to_provider,
+    verified_claims,
+)
 from webapp.auth.service import SignInError, Throttle, TooManyAttempts, sign_in as check_sign_in
 from webapp.clock import server_now
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
+from webapp.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("auth", __name__)
 
@@ -61,10 +72,59 @@ def _new_csrf_secret() -> None:
     g.pop("csrf_token", None)  # and the token it made from it for this request
 
 
-def _audit(action: str, user: User | None) -> None:
+def _audit(action: str, user: User | None, **detail: str) -> None:
     if user is not None:
-        db.session.add(AuditEvent(at=server_now(), actor_id=user.id, action=action, detail={}))
+        db.session.add(AuditEvent(at=server_now(), actor_id=user.id, action=action, detail=detail))
         db.session.commit()
+
+
+def _start_session(user: User, via: str) -> None:
+    _new_csrf_secret()
+    login_user(user)
+    session["signed_in_via"] = via
+    _audit("user.signed_in", user, via=via)
+
+
+PASSWORDS_OFF = "Passwords are switched off here: sign in with your council account."
+
+
+def _sign_in_page(
+    email: str = "",
+    error: str | None = None,
+    next_path: str = "",
+    status: int = 200,
+    error_from: str = "password",
+):
+    config = current_app.config
+    oidc_on = oidc_client() is not None
+    provider_sign_out = None
+    if session.pop("offer_provider_sign_out", False) and oidc_on:
+        provider_sign_out = provider_sign_out_url(
+            oidc_client(), config["OIDC_CLIENT_ID"], url_for("auth.sign_in", _external=True)
+        )
+    page = render_template(
+        "auth/sign_in.html",
+        email=email,
+        error=error,
+        error_from=error_from,
+        next=next_path,
+        local_passwords=config["LOCAL_PASSWORDS"],
+        oidc=oidc_on,
+        provider_sign_out=provider_sign_out,
+    )
+    headers = {}
+    if oidc_on:
+        # The council account button's POST is answered with a redirect to the provider, and
+        # browsers hold form redirects to the page's form-action too.
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", f"form-action 'self' {_origin(config['OIDC_ISSUER'])}"
+        )
+    return page, status, headers
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -75,7 +135,9 @@ def sign_in():
         return redirect(next_path or home_for(current_user))
 
     error, status = None, 200
-    if request.method == "POST":
+    if request.method == "POST" and not current_app.config["LOCAL_PASSWORDS"]:
+        error, status = PASSWORDS_OFF, 403
+    elif request.method == "POST":
         if not form.validate():
             error = form.first_error()
         else:
@@ -91,25 +153,64 @@ def sign_in():
             except SignInError as exc:
                 error = str(exc)
             else:
-                _new_csrf_secret()
-                login_user(user)
-                _audit("user.signed_in", user)
+                _start_session(user, via="password")
                 return redirect(next_path or home_for(user))
-    return (
-        render_template(
-            "auth/sign_in.html",
-            email=(form.email.data or "").strip(),
-            error=error,
-            next=next_path or "",
-        ),
+    return _sign_in_page(
+        (form.email.data or "").strip(),
+        error,
+        next_path or "",
         status,
+        error_from="password" if current_app.config["LOCAL_PASSWORDS"] else "council",
     )
+
+
+@bp.post("/sign-in/oidc")
+def start_oidc_sign_in():
+    """Send the browser to the council's provider; CSRFProtect has checked this POST."""
+    client = oidc_client()
+    if client is None:
+        abort(404)
+    next_path = _safe_next(request.form.get("next"))
+    session["oidc_next"] = next_path
+    try:
+        return redirect_to_provider(
+            client,
+            url_for("auth.finish_oidc_sign_in", _external=True),
+            current_app.config["OIDC_PROMPT"],
+        )
+    except SignInRefused as exc:
+        return _refused(exc, next_path or "")
+
+
+@bp.get("/sign-in/oidc/callback")
+def finish_oidc_sign_in():
+    """The provider's answer: a GET whose state must match the one this session started."""
+    client = oidc_client()
+    if client is None:
+        abort(404)
+    settings = OidcSettings.from_config(current_app.config)
+    next_path = session.pop("oidc_next", None)
+    try:
+        user = account_for(verified_claims(client, settings), settings)
+    except SignInRefused as exc:
+        return _refused(exc, next_path or "")
+    _start_session(user, via="oidc")
+    return redirect(next_path or home_for(user))
+
+
+def _refused(refusal: SignInRefused, next_path: str):
+    current_app.logger.warning("Single sign-on refused: %s", refusal.reason)
+    return _sign_in_page(error=str(refusal), next_path=next_path, status=refusal.status, error_from="council")
 
 
 @bp.post("/sign-out")
 def sign_out():
     user = current_user._get_current_object() if current_user.is_authenticated else None
+    via = session.pop("signed_in_via", None)
     logout_user()
     _new_csrf_secret()
     _audit("user.signed_out", user)
+    if via == "oidc":
+        # Signed out here, but still signed in at the provider: the sign-in page offers that too.
+        session["offer_provider_sign_out"] = True
     return redirect(url_for("auth.sign_in"))
