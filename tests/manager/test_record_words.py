@@ -17,7 +17,7 @@ import pytest
 from tests.manager.fixtures import build_hand_worked_team
 from webapp.extensions import db
 from webapp.manager.service import authority_policy
-from webapp.models import Role
+from webapp.models import Role, TimelinessCheck
 
 UTC = timezone.utc
 EVENT = datetime(2026, 11, 6, 14, 0, tzinfo=UTC)
@@ -144,3 +144,19 @@ def test_an_on_time_record_says_how_soon_it_arrived(client, auth, worked):
     # Warwickshire's default rule covers every record the policy names no other rule for.
     assert "Warwickshire County Council’s general rule, which covers “" in text
     assert "is that it must be on the child’s file within 72 hours of the visit." in text
+
+
+def test_words_cited_in_two_sections_name_both(client, auth, make, norfolk):
+    manager, late_visit = norfolk
+    record_uuid = late_visit("recorded_late", datetime(2026, 11, 12, 9, 0, tzinfo=UTC))
+    check = db.session.scalar(db.select(TimelinessCheck).where(TimelinessCheck.record_uuid == record_uuid))
+    check.record_type, check.rule_id, check.window = "cla_review_minutes", "norfolk_cla_review_minutes", "5 working days"
+    db.session.commit()
+    auth.sign_in(manager)
+    text = page_text(client.get(f"/manager/records/{record_uuid}").get_data(as_text=True))
+    assert "“Looked after child review recommendations and minutes” is that it must be on the child’s file within 5 working days of the event." in text
+    assert (
+        "“Within 5 working days of meeting” From Norfolk County Council - Recording Timescales Framework for"
+        " Children's Social Care, sections “Children In Care and Care Leavers” and “Children Placed For Adoption”."
+        in text
+    )
