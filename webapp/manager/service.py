@@ -23,6 +23,7 @@ from webapp.manager.formatting import (
     cause_sentence,
     cause_words,
     due_words,
+    event_words,
     is_day_window,
     rule_sentence,
 )
@@ -605,6 +606,11 @@ class Explanation:
             general=self.rule is not None and self.rule.record_type is None,
             conditions=self.rule.conditions if self.rule else {},
         )
+
+    @property
+    def event(self) -> str:
+        """'the visit' or 'the event'."""
+        return event_words(self.check.record_type)
 
     @property
     def finish(self) -> Finish:
