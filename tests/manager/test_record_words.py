@@ -121,7 +121,7 @@ def test_ids_and_versions_are_in_a_closed_details_block(client, auth, norfolk):
             datetime(2026, 11, 13, 9, 0, tzinfo=UTC),
             0.0,
             "because the tablet’s clock could not be believed: it was right to within a minute, and"
-            " even allowing for that it said the record was finished after the record reached the council.",
+            " even allowing for that it said the record was finished after it reached the council.",
         ),
     ],
 )

@@ -16,6 +16,7 @@ class Finish:
     corrected_at: datetime | None  # the same, corrected for the tablet's clock
     skew_seconds: float
     event_at: datetime
+    received_at: datetime
     record_type: str
 
 
@@ -66,19 +67,20 @@ def unknown_reason(finish: Finish) -> str:
     """Why nobody can tell whether a late record was finished late or sent late."""
     if finish.completed_at is None or finish.corrected_at is None:
         return "the tablet did not send the time the record was finished"
-    when = "before " + event_words(finish.record_type) if finish.corrected_at < finish.event_at else (
-        "after the record reached the council"
-    )
-    return (
-        f"the tablet’s clock could not be believed: it was {clock_words(finish.skew_seconds)}, and even"
-        f" allowing for that it said the record was finished {when}"
-    )
+    reason = f"the tablet’s clock could not be believed: it was {clock_words(finish.skew_seconds)}"
+    allowing = "and even allowing for that it said the record was finished"
+    if finish.corrected_at < finish.event_at:
+        return f"{reason}, {allowing} before {event_words(finish.record_type)}"
+    if finish.corrected_at > finish.received_at:
+        return f"{reason}, {allowing} after it reached the council"
+    return reason
 
 
 def cause_sentence(cause: str | None, author: str, finish: Finish) -> str:
     """One sentence saying why a late record was late, for a team manager."""
     if cause == "recorded_late":
-        return f"{author} finished it on the tablet after it was due, at {london_datetime(finish.corrected_at)}."
+        finished = london_datetime(finish.corrected_at)
+        return f"{author} finished it on the tablet after it was due, at {finished}."
     if cause == "synced_late":
         return (
             f"{author} finished it on the tablet in time, at {london_datetime(finish.corrected_at)}, but"

@@ -434,7 +434,14 @@ class ExportRow(LateEntry):
 
     @property
     def finish(self) -> Finish:
-        return Finish(self.completed_at, self.completed_at_corrected, self.skew_seconds, self.event_at, self.record_type)
+        return Finish(
+            self.completed_at,
+            self.completed_at_corrected,
+            self.skew_seconds,
+            self.event_at,
+            self.received_at,
+            self.record_type,
+        )
 
 
 def _export_select(scope: Scope, filters: LateEntryFilters):
@@ -615,7 +622,14 @@ class Explanation:
     @property
     def finish(self) -> Finish:
         check = self.check
-        return Finish(self.record.completed_at, check.completed_at_corrected, check.skew_seconds, check.event_at, check.record_type)
+        return Finish(
+            self.record.completed_at,
+            check.completed_at_corrected,
+            check.skew_seconds,
+            check.event_at,
+            check.received_at,
+            check.record_type,
+        )
 
     @property
     def cause_sentence(self) -> str:
@@ -674,8 +688,10 @@ def explain_record(scope: Scope, record_uuid: str, policy_dir: str) -> Explanati
     )
 
 
-def _quotes(policy_dir: str, policy: Policy | None, sources: tuple[Source, ...]) -> tuple[tuple[Quote, ...], str | None]:
-    """Each distinct quote once, with the sections of the document it comes from, and the document's title.
+def _quotes(
+    policy_dir: str, policy: Policy | None, sources: tuple[Source, ...]
+) -> tuple[tuple[Quote, ...], str | None]:
+    """Each distinct quote once with the sections it comes from, and the document's title.
 
     A rule often cites the same words on many lines (Norfolk's visit row repeats "Within 2
     working days of visit" for ten kinds of visit); the reader needs them once.

@@ -137,7 +137,11 @@ def export_late_entries():
     filters, _ = parse_late_entry_filters(request.args, _today())
     export_format = request.args.get("format", "words")
     if export_format not in ("words", "raw"):
-        abort(400, "The format in this link is not valid: leave it out for a spreadsheet in words, or use format=raw.")
+        abort(
+            400,
+            "The format in this link is not valid: leave it out for a spreadsheet in words,"
+            " or use format=raw.",
+        )
     raw = export_format == "raw"
     labels = service.record_type_labels(current_app.config["POLICY_DIR"], service.teams_in_scope(scope))
     rows = service.late_entries_csv(scope, filters, labels, raw=raw)
