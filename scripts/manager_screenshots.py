@@ -2,10 +2,10 @@
 
 Run from the project root: `PYTHONPATH=. .venv/bin/python scripts/manager_screenshots.py`.
 It builds the demo data on a fixed clock in a temporary SQLite database, serves the app on
-127.0.0.1, signs in as Norfolk's demo manager and, at 390 and 810 pixels wide, photographs:
-- the record page of a late visit (finished on time, sent late) and of one whose cause is
-  unknown, if the demo has one; the last of them again with its "Details" open;
-- the first rows of the CSV export (two on a phone, three on a tablet), drawn as a table with
+127.0.0.1, signs in as the demo teams' managers and, at 390 and 810 pixels wide, photographs:
+- the record page of a Norfolk record finished on time but sent late (again with its
+  "Details" open), and of a Calderdale record whose cause is unknown;
+- the first rows of Norfolk's CSV export (two on a phone, three on a tablet), drawn as a table with
   the file's column names down the side and a record per column.
 """
 from __future__ import annotations
@@ -46,21 +46,34 @@ th {{ background: #f3f2f1; width: 9em; }}
 <table><tbody>{rows}</tbody></table></body></html>"""
 
 
-def pick_records(app) -> dict[str, str]:
-    """A late visit finished on time but sent late (the tablet's clock furthest out), and an unknown one."""
-    manager_team = TEAMS[0].name
+# (name of the shot, the demo team's authority, the cause of the late record to show)
+SHOTS = (("record-synced-late", "norfolk", "synced_late"), ("record-cause-unknown", "calderdale", "unknown"))
+
+
+def pick_records(app) -> list[tuple[str, str, str]]:
+    """(shot name, manager's email, record uuid): for each cause, the late record of that team
+    whose tablet's clock was furthest out."""
+    picked = []
     with app.app_context():
-        team_id = db.session.scalar(select(Team.id).where(Team.name == manager_team))
-        late = select(TimelinessCheck.record_uuid).where(
-            TimelinessCheck.team_id == team_id, TimelinessCheck.verdict == "late"
-        )
-        synced = db.session.scalar(
-            late.where(TimelinessCheck.cause == "synced_late").order_by(
-                func.abs(TimelinessCheck.skew_seconds).desc(), TimelinessCheck.id
+        for name, authority, cause in SHOTS:
+            demo = next(team for team in TEAMS if team.authority == authority)
+            team_id = db.session.scalar(select(Team.id).where(Team.name == demo.name))
+            record_uuid = db.session.scalar(
+                select(TimelinessCheck.record_uuid)
+                .where(TimelinessCheck.team_id == team_id, TimelinessCheck.cause == cause)
+                .order_by(func.abs(TimelinessCheck.skew_seconds).desc(), TimelinessCheck.id)
             )
-        )
-        unknown = db.session.scalar(late.where(TimelinessCheck.cause == "unknown").order_by(TimelinessCheck.id))
-    return {name: uuid for name, uuid in (("record-synced-late", synced), ("record-cause-unknown", unknown)) if uuid}
+            if record_uuid:
+                picked.append((name, demo.manager[0], record_uuid))
+    return picked
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Team timeliness").wait_for()
 
 
 def csv_as_table(body: str, rows: int = 3) -> str:
@@ -96,17 +109,17 @@ def main() -> None:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
                 for width in WIDTHS:
-                    page = browser.new_page(viewport={"width": width, "height": 800})
-                    page.goto(f"{base}/sign-in")
-                    page.get_by_label("Email address").fill(TEAMS[0].manager[0])
-                    page.get_by_label("Password").fill(DEMO_PASSWORD)
-                    page.get_by_role("button", name="Sign in").click()
-                    page.get_by_role("heading", name="Team timeliness").wait_for()
-                    for name, record_uuid in records.items():
+                    for name, email, record_uuid in records:
+                        page = browser.new_page(viewport={"width": width, "height": 800})
+                        sign_in(page, base, email)
                         page.goto(f"{base}/manager/records/{record_uuid}")
                         page.screenshot(path=OUT / f"{name}-{width}.png", full_page=True)
+                        page.close()
+                    page = browser.new_page(viewport={"width": width, "height": 800})
+                    sign_in(page, base, records[0][1])
+                    page.goto(f"{base}/manager/records/{records[0][2]}")
                     page.get_by_text("Rule, policy version and record ids").click()
-                    page.screenshot(path=OUT / f"{name}-details-open-{width}.png", full_page=True)
+                    page.screenshot(path=OUT / f"{records[0][0]}-details-open-{width}.png", full_page=True)
                     body = page.request.get(f"{base}/manager/late-entries.csv?from=2026-10-27&to=2026-11-23").text()
                     page.goto("about:blank")  # out of the app's Content-Security-Policy
                     page.set_content(csv_as_table(body, rows=2 if width < 600 else 3))

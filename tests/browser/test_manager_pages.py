@@ -129,7 +129,7 @@ def test_the_record_page_fits_the_screen_and_reads_in_words(
     fits = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     page.goto(f"{live_server}/manager/records/{manager_team[3]}")  # late, cause unknown
     page.get_by_text("We cannot tell whether it was finished late or sent late").wait_for()
-    assert page.get_by_text("The tablet’s clock was right to within a minute.").is_visible()
+    assert page.get_by_text("The tablet’s clock was right to within a minute when it sent the record.").is_visible()
     assert not page.get_by_text("warwickshire_default").is_visible()  # in "Details", closed
     assert page.evaluate(fits)
     page.get_by_text("Rule, policy version and record ids").click()

@@ -95,7 +95,7 @@ def test_record_explains_its_verdict(client, auth, worked):
     assert "By Thu 12 Nov 2026, 04:00" in html  # due: 72 h after the event
     assert "Thu 12 Nov 2026, 12:00" in html  # received
     assert "Thu 12 Nov 2026, 11:02 (the tablet showed Thu 12 Nov 2026, 11:00)" in html
-    assert "The tablet’s clock was 2 minutes slow." in html
+    assert "The tablet’s clock was 2 minutes slow when it sent the record." in html
     assert "written late" in html
 
 

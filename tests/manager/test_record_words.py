@@ -86,7 +86,7 @@ def test_a_late_visit_in_words(client, auth, norfolk):
     assert "Due By the end of Tue 10 Nov 2026 (2 working days after the visit)" in text
     assert "Finished on the tablet Mon 9 Nov 2026, 10:00 (the tablet showed Mon 9 Nov 2026, 08:00)" in text
     assert "Reached the council Thu 12 Nov 2026, 12:00" in text
-    assert "The tablet’s clock was 2 hours slow." in text
+    assert "The tablet’s clock was 2 hours slow when it sent the record." in text
 
 
 def test_ids_and_versions_are_in_a_closed_details_block(client, auth, norfolk):
@@ -103,7 +103,8 @@ def test_ids_and_versions_are_in_a_closed_details_block(client, auth, norfolk):
         assert technical in details
         assert technical not in outside_details(markup)
     assert "Bob Baker finished it on the tablet after it was due, at Thu 12 Nov 2026, 09:00." in page_text(markup)
-    assert "The tablet’s clock was right to within a minute." in page_text(markup)
+    assert "The tablet’s clock was right to within a minute when it sent the record." in page_text(markup)
+    assert "Finished on the tablet Thu 12 Nov 2026, 09:00 Reached the council" in page_text(markup)
 
 
 @pytest.mark.parametrize(
@@ -114,14 +115,15 @@ def test_ids_and_versions_are_in_a_closed_details_block(client, auth, norfolk):
         (
             datetime(2026, 11, 6, 15, 0, tzinfo=UTC),
             -3 * 3600.0,
-            "because the tablet’s clock could not be believed: it was 3 hours fast, and even allowing"
-            " for that it said the record was finished before the visit.",
+            "because the tablet’s clock could not be believed: it was 3 hours fast when the record was"
+            " sent, and even allowing for that the tablet said the record was finished before the visit.",
         ),
         (
             datetime(2026, 11, 13, 9, 0, tzinfo=UTC),
             0.0,
-            "because the tablet’s clock could not be believed: it was right to within a minute, and"
-            " even allowing for that it said the record was finished after it reached the council.",
+            "because the tablet’s clock could not be believed: it was right to within a minute when the"
+            " record was sent, and even allowing for that the tablet said the record was finished after it"
+            " reached the council.",
         ),
     ],
 )
@@ -135,6 +137,8 @@ def test_an_unknown_cause_says_why(client, auth, norfolk, completed_at, skew_sec
     if completed_at is None:
         assert "Finished on the tablet Not known: the tablet did not send it" in text
         assert "Tablet’s clock" not in text
+    else:
+        assert "by a clock that could not be believed)" in text
 
 
 def test_an_on_time_record_says_how_soon_it_arrived(client, auth, worked):

@@ -67,8 +67,12 @@ def unknown_reason(finish: Finish) -> str:
     """Why nobody can tell whether a late record was finished late or sent late."""
     if finish.completed_at is None or finish.corrected_at is None:
         return "the tablet did not send the time the record was finished"
-    reason = f"the tablet’s clock could not be believed: it was {clock_words(finish.skew_seconds)}"
-    allowing = "and even allowing for that it said the record was finished"
+    # The skew is measured when the tablet sends; its clock may have been changed in between.
+    reason = (
+        f"the tablet’s clock could not be believed: it was {clock_words(finish.skew_seconds)}"
+        " when the record was sent"
+    )
+    allowing = "and even allowing for that the tablet said the record was finished"
     if finish.corrected_at < finish.event_at:
         return f"{reason}, {allowing} before {event_words(finish.record_type)}"
     if finish.corrected_at > finish.received_at:
