@@ -11,8 +11,9 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from webapp import words
 from webapp.field import service as field_service
-from webapp.manager.formatting import percent, skew_words
+from webapp.manager.formatting import percent
 from webapp.models import CHILD_STATUSES
+from webapp.timeliness import iso_utc
 
 # The council's brand colour is set once, in the style sheet the pages draw with; the
 # browser's toolbar (themeColor), the manifest and the app icons (scripts/build.mjs) read it there.
@@ -36,7 +37,8 @@ def init_templating(app: Flask) -> None:
         london_datetime=words.london_datetime,
         long_date=words.long_date,
         short_date=words.short_date,
-        skew_words=skew_words,
+        clock_words=words.clock_words,
+        iso_utc=iso_utc,
         percent=percent,
         status_label=status_label,
     )
