@@ -13,6 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from webapp.timeliness.coverage import Catalogue, load_catalogue
 from webapp.timeliness.errors import PolicyError, PolicyIssue, UnknownRecordType
+from webapp.timeliness.schedule import EMPTY_SCHEDULE, Schedule, load_schedule
 from webapp.timeliness.windows import AMOUNT_KINDS, ANCHOR_KINDS, KINDS, Window
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -120,6 +121,7 @@ class PolicySchema(_Strict):
     ambiguities = fields.Dict(
         keys=fields.String(), values=fields.Nested(AmbiguitySchema), load_default=dict
     )
+    schedules = fields.Raw(load_default=None)  # checked by schedule.load_schedule
 
 
 # -- the loaded policy ---------------------------------------------------------------------
@@ -192,6 +194,7 @@ class Policy:
     not_encodable: tuple[NotEncodable, ...]
     ambiguities: dict[str, Ambiguity]
     path: Path | None = None
+    schedule: Schedule = EMPTY_SCHEDULE
     _by_record_type: dict[str, list[Rule]] = field(default_factory=dict, repr=False)
     _selected: dict[tuple, Rule] = field(default_factory=dict, repr=False)
 
@@ -539,6 +542,11 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
     except FileNotFoundError:
         raise PolicyError(file, None, None, f"no catalogue in {sources_dir}") from None
     issues = quote_issues + _reference_issues(file, path.stem, data, all_rules, catalogue)
+    known_authority = data["catalogue_authority"] in catalogue.entries
+    schedule, schedule_issues = load_schedule(
+        data["schedules"], file, sources_dir, catalogue if known_authority else None, data["catalogue_authority"]
+    )
+    issues += schedule_issues
     if issues:
         raise PolicyError(errors=issues)
 
@@ -555,6 +563,7 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
         not_encodable=tuple(NotEncodable(**item) for item in data["not_encodable"]),
         ambiguities={name: Ambiguity(**item) for name, item in data["ambiguities"].items()},
         path=path,
+        schedule=schedule,
     )
 
 
