@@ -160,12 +160,18 @@ def evaluate_command() -> None:
 
     Blank lines are skipped. A bad line answers for itself and the rest still run.
     """
+    answer_lines(_evaluate_line)
+
+
+def answer_lines(answer) -> None:
+    """One JSON answer per non-blank line of stdin, in order: `answer(text, policy cache)`,
+    or {"error": ...} naming the line, so that one bad line never stops the rest."""
     cache: dict[str, Policy] = {}
     for number, text in enumerate(sys.stdin, start=1):
         if not text.strip():
             continue
         try:
-            result = _evaluate_line(text, cache)
+            result = answer(text, cache)
         except json.JSONDecodeError as exc:
             result = {"error": f"line {number}: not JSON: {exc.msg}"}
         except (TimelinessError, ValueError, TypeError) as exc:
@@ -205,9 +211,13 @@ def explain_command(authority: str) -> None:
             click.echo(f'    {source.file}:{source.line} "{source.quote}"')
 
 
-@policy_cli.command("coverage")
-def coverage_command() -> None:
-    """Per authority, how many catalogued recording rules are encoded or not encodable."""
+def run_coverage(report, catalogued) -> None:
+    """Per policy file, one summary line and its details; exit 1 unless every entry is accounted for.
+
+    Shared by `policy coverage` and `schedule coverage`: `report(policy, catalogue)` gives
+    (summary, detail lines, complete), `catalogued(catalogue, authority)` names what an
+    authority without a policy file leaves missing.
+    """
     policy_dir = _policy_dir()
     sources_dir = policy_dir / "sources"
     try:
@@ -225,24 +235,39 @@ def coverage_command() -> None:
             for issue in exc.errors:
                 click.echo(f"  {issue}", err=True)
             continue
-        report = coverage(policy, catalogue)
+        summary, details, complete = report(policy, catalogue)
         covered.add(policy.catalogue_authority)
-        click.echo(
-            f"{policy.authority}: {report.total} catalogue recording rules, "
-            f"{len(report.encoded)} encoded, {len(report.not_encodable)} not encodable, "
-            f"{len(report.missing)} missing"
-        )
-        for catalogue_id, reason in report.not_encodable.items():
-            click.echo(f"  not encodable {catalogue_id}: {reason}")
-        for catalogue_id in report.missing:
-            click.echo(f"  MISSING {catalogue_id}")
-        incomplete = incomplete or not report.complete
+        click.echo(f"{policy.authority}: {summary}")
+        for line in details:
+            click.echo(f"  {line}")
+        incomplete = incomplete or not complete
     for catalogue_authority in catalogue.authorities():
         if catalogue_authority in covered:
             continue
-        count = len(catalogue.recording_rules(catalogue_authority))
-        if count:
+        missing = catalogued(catalogue, catalogue_authority)
+        if missing:
             incomplete = True
-            click.echo(f"{catalogue_authority}: no policy file; {count} catalogue recording rules missing")
+            click.echo(f"{catalogue_authority}: no policy file; {missing} missing")
     if incomplete:
         sys.exit(1)
+
+
+@policy_cli.command("coverage")
+def coverage_command() -> None:
+    """Per authority, how many catalogued recording rules are encoded or not encodable."""
+
+    def report(policy: Policy, catalogue) -> tuple[str, list[str], bool]:
+        found = coverage(policy, catalogue)
+        summary = (
+            f"{found.total} catalogue recording rules, {len(found.encoded)} encoded, "
+            f"{len(found.not_encodable)} not encodable, {len(found.missing)} missing"
+        )
+        details = [f"not encodable {catalogue_id}: {reason}" for catalogue_id, reason in found.not_encodable.items()]
+        details += [f"MISSING {catalogue_id}" for catalogue_id in found.missing]
+        return summary, details, found.complete
+
+    def catalogued(catalogue, authority: str) -> str:
+        count = len(catalogue.recording_rules(authority))
+        return f"{count} catalogue recording rules" if count else ""
+
+    run_coverage(report, catalogued)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from typing import Any
 
 import click
 from flask.cli import AppGroup
 
-from webapp.policy_cli import _load_authority, _policy_dir
-from webapp.timeliness import SERVICES, Policy, PolicyError, TimelinessError, load_catalogue, parse_instant
-from webapp.timeliness.policy import policy_files, load_policy
+from webapp.policy_cli import _load_authority, answer_lines, run_coverage
+from webapp.timeliness import SERVICES, Policy, TimelinessError, parse_instant
 from webapp.timeliness.schedule import (
     FACTS,
     FIRST_REVIEW,
@@ -126,17 +124,7 @@ def evaluate_command() -> None:
 
     Blank lines are skipped. A bad line answers for itself and the rest still run.
     """
-    cache: dict[str, Policy] = {}
-    for number, text in enumerate(sys.stdin, start=1):
-        if not text.strip():
-            continue
-        try:
-            result = _evaluate_line(text, cache)
-        except json.JSONDecodeError as exc:
-            result = {"error": f"line {number}: not JSON: {exc.msg}"}
-        except (TimelinessError, ValueError, TypeError) as exc:
-            result = {"error": f"line {number}: {exc}"}
-        click.echo(json.dumps(result))
+    answer_lines(_evaluate_line)
 
 
 # -- explain -------------------------------------------------------------------------------
@@ -223,41 +211,21 @@ def explain_command(authority: str) -> None:
 @schedule_cli.command("coverage")
 def coverage_command() -> None:
     """Per authority, how many catalogued visit-frequency rules are encoded, superseded or declined."""
-    policy_dir = _policy_dir()
-    sources_dir = policy_dir / "sources"
-    try:
-        catalogue = load_catalogue(sources_dir)
-    except FileNotFoundError:
-        raise click.ClickException(f"no catalogue in {sources_dir}") from None
-    incomplete = False
-    covered: set[str] = set()
-    for path in policy_files(policy_dir):
-        try:
-            policy = load_policy(path, sources_dir)
-        except PolicyError as exc:
-            incomplete = True
-            click.echo(f"{path.stem}: invalid policy, run `flask policy check`", err=True)
-            for issue in exc.errors:
-                click.echo(f"  {issue}", err=True)
-            continue
-        report = schedule_coverage(policy, catalogue)
-        covered.add(policy.catalogue_authority)
-        click.echo(
-            f"{policy.authority}: {report.total} catalogue visit-frequency rules, "
-            f"{len(report.encoded)} encoded, {len(report.superseded)} superseded, "
-            f"{len(report.not_encodable)} not encodable, {len(report.missing)} missing"
+
+    def report(policy: Policy, catalogue) -> tuple[str, list[str], bool]:
+        found = schedule_coverage(policy, catalogue)
+        summary = (
+            f"{found.total} catalogue visit-frequency rules, {len(found.encoded)} encoded, "
+            f"{len(found.superseded)} superseded, {len(found.not_encodable)} not encodable, "
+            f"{len(found.missing)} missing"
         )
-        for catalogue_id, why in report.superseded.items():
-            click.echo(f"  superseded {catalogue_id} {why}")
-        for catalogue_id, reason in report.not_encodable.items():
-            click.echo(f"  not encodable {catalogue_id}: {reason}")
-        for catalogue_id in report.missing:
-            click.echo(f"  MISSING {catalogue_id}")
-        incomplete = incomplete or not report.complete
-    for catalogue_authority in catalogue.authorities():
-        count = len(catalogued_schedules(catalogue, catalogue_authority))
-        if catalogue_authority not in covered and count:
-            incomplete = True
-            click.echo(f"{catalogue_authority}: no policy file; {count} catalogue visit-frequency rules missing")
-    if incomplete:
-        sys.exit(1)
+        details = [f"superseded {catalogue_id} {why}" for catalogue_id, why in found.superseded.items()]
+        details += [f"not encodable {catalogue_id}: {reason}" for catalogue_id, reason in found.not_encodable.items()]
+        details += [f"MISSING {catalogue_id}" for catalogue_id in found.missing]
+        return summary, details, found.complete
+
+    def catalogued(catalogue, authority: str) -> str:
+        count = len(catalogued_schedules(catalogue, authority))
+        return f"{count} catalogue visit-frequency rules" if count else ""
+
+    run_coverage(report, catalogued)

@@ -27,7 +27,7 @@ NORFOLK_CP = {
 
 
 @pytest.fixture
-def schedule(tmp_path):
+def schedule():
     runner = create_app(TestConfig, POLICY_DIR=str(POLICY_DIR)).test_cli_runner()
 
     def invoke(*args, input=None):
