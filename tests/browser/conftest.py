@@ -6,14 +6,16 @@ Fixtures for every browser test (the offline journeys use them too):
 - `practitioner` and `second_practitioner`: `Person(email, password, name, child_refs)`, both
   in the same team, each with their own allocated children;
 - `signed_in_page(page, person)`: signs `person` in through the sign-in form and waits for
-  the caseload.
+  the caseload;
+- `fixed_server_clock`: stands the live server's clock still at `FIXED_NOW` for one test, so
+  that the date the forms prefill, and any time typed on it, do not depend on when tests run.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import threading
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,7 +23,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from webapp import create_app
-from webapp.clock import SystemClock
+from webapp.clock import FixedClock, SystemClock
 from webapp.config import TestConfig
 from webapp.extensions import db
 from webapp.models import Child, Team, User
@@ -123,6 +125,19 @@ def live_server(live_app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+# A Tuesday afternoon in London (GMT), not a bank holiday, in the past.
+FIXED_NOW = datetime(2026, 3, 10, 15, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def fixed_server_clock(live_app):
+    """The live server's clock, standing still at FIXED_NOW until the test ends."""
+    clock = FixedClock(FIXED_NOW)
+    previous, live_app.config["CLOCK"] = live_app.config["CLOCK"], clock
+    yield clock
+    live_app.config["CLOCK"] = previous
 
 
 @pytest.fixture

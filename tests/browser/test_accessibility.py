@@ -66,8 +66,12 @@ def test_form_error_states_have_no_violations(page, live_server, signed_in_page,
     assert _violations(page, axe_source) == []
 
 
-def test_a_visit_and_sign_in_with_the_keyboard_alone(browser, live_server):
-    """Tab, Space, Enter and typing only: sign in, then record a visit, without JavaScript."""
+def test_a_visit_and_sign_in_with_the_keyboard_alone(browser, live_server, fixed_server_clock):
+    """Tab, Space, Enter and typing only: sign in, then record a visit, without JavaScript.
+
+    The form prefills the server's date (FIXED_NOW, 15:30); the visit typed at 09:15 that day
+    is in the past whatever the real time of day.
+    """
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server}/sign-in")
