@@ -54,7 +54,8 @@ def _episode(data: Any) -> Episode:
         raise ValueError(f"episode has unknown fields: {', '.join(sorted(unknown))}")
     if not isinstance(data.get("kind"), str):
         raise ValueError("episode.kind is required")
-    details = dict(_object(data.get("details") or {}, "episode.details"))
+    # null in the JSON is a fact not known, as if it were left out.
+    details = {k: v for k, v in _object(data.get("details") or {}, "episode.details").items() if v is not None}
     for name, value in details.items():
         if FACTS.get(name) is date:
             details[name] = _date(value, f"episode.details.{name}")

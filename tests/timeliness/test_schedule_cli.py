@@ -79,6 +79,13 @@ def test_evaluate_answers_every_line_in_order_and_a_bad_line_only_for_itself(sch
     assert answers[3] == {"error": "line 5: today 'tomorrow' is not a date, YYYY-MM-DD"}
 
 
+def test_a_fact_given_as_null_is_not_known(schedule):
+    request = with_changes(episode={"kind": "looked_after", "started_on": "2026-11-30", "first_review_on": None,
+                                    "details": {"placement_type": None, "placement_started_on": None}})
+    result = schedule("evaluate", input=lines(request))
+    assert [r["rule_id"] for r in json.loads(result.output)["requirements"]][0] == "norfolk_sched_looked_after"
+
+
 @pytest.mark.parametrize(
     "request_, words",
     [
