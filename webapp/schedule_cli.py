@@ -19,10 +19,9 @@ from webapp.timeliness.schedule import (
     Interval,
     ScheduleRule,
     Visit,
-    catalogued_schedules,
     evaluate_schedule,
-    schedule_coverage,
 )
+from webapp.timeliness.schedule_policy import catalogued_schedules, schedule_coverage
 
 schedule_cli = AppGroup("schedule", help="When each child must next be seen: the visit schedules in POLICY_DIR.")
 

@@ -13,7 +13,7 @@ import pytest
 
 from webapp.timeliness import load_catalogue, load_policies
 from webapp.timeliness.policy import POLICY_DIR, SOURCES_DIR
-from webapp.timeliness.schedule import Episode, Visit, evaluate_schedule, schedule_coverage
+from webapp.timeliness import Episode, Visit, evaluate_schedule, schedule_coverage
 
 from .helpers import london
 

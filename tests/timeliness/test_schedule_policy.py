@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from webapp.timeliness import PolicyError, load_catalogue, load_policy
-from webapp.timeliness.schedule import Episode, evaluate_schedule, schedule_coverage
+from webapp.timeliness import Episode, evaluate_schedule, schedule_coverage
 
 from .conftest import CATALOGUE, SOURCE_FILE, SOURCE_LINES
 

@@ -47,8 +47,8 @@ from webapp.timeliness.schedule import (
     ScheduleRule,
     Visit,
     evaluate_schedule,
-    schedule_coverage,
 )
+from webapp.timeliness.schedule_policy import schedule_coverage
 from webapp.timeliness.verdict import RecordFacts, Verdict, evaluate, iso_utc
 from webapp.timeliness.windows import Window
 

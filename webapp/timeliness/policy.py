@@ -13,7 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from webapp.timeliness.coverage import Catalogue, load_catalogue
 from webapp.timeliness.errors import PolicyError, PolicyIssue, UnknownRecordType
-from webapp.timeliness.schedule import EMPTY_SCHEDULE, Schedule, load_schedule
+from webapp.timeliness.schedule import EMPTY_SCHEDULE, Schedule
 from webapp.timeliness.windows import AMOUNT_KINDS, ANCHOR_KINDS, KINDS, Window
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -121,7 +121,7 @@ class PolicySchema(_Strict):
     ambiguities = fields.Dict(
         keys=fields.String(), values=fields.Nested(AmbiguitySchema), load_default=dict
     )
-    schedules = fields.Raw(load_default=None)  # checked by schedule.load_schedule
+    schedules = fields.Raw(load_default=None)  # checked by schedule_policy.load_schedule
 
 
 # -- the loaded policy ---------------------------------------------------------------------
@@ -542,6 +542,9 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
     except FileNotFoundError:
         raise PolicyError(file, None, None, f"no catalogue in {sources_dir}") from None
     issues = quote_issues + _reference_issues(file, path.stem, data, all_rules, catalogue)
+    # schedule_policy builds on this module's schemas and quote checks, so it comes in here.
+    from webapp.timeliness.schedule_policy import load_schedule
+
     known_authority = data["catalogue_authority"] in catalogue.entries
     schedule, schedule_issues = load_schedule(
         data["schedules"], file, sources_dir, catalogue if known_authority else None, data["catalogue_authority"]
