@@ -40,7 +40,7 @@ def seen(*day: int, **qualifiers) -> Visit:
     return Visit(at=london(*day, 14), child_seen=qualifiers.pop("child_seen", True), **qualifiers)
 
 
-def one(rule: ScheduleRule, episode: Episode, visits=(), today=date(2026, 11, 1), **kwargs):
+def one(rule: ScheduleRule, episode: Episode, visits=(), today=date(2028, 6, 30), **kwargs):
     [requirement] = evaluate_schedule(Schedule(rules=(rule,)), episode, visits, today, **kwargs)
     return requirement
 
@@ -125,6 +125,12 @@ def test_the_local_date_decides_not_the_utc_date():
     summer = Episode("child_protection_plan", date(2026, 6, 1))
     visit = Visit(at=london(2026, 6, 18, 0, 30), child_seen=True)
     assert one(make_rule(Phase(every=WEEKS(1))), summer, [visit]).last_met_on == date(2026, 6, 18)
+
+
+def test_visits_after_today_are_not_known_yet():
+    visits = [seen(2026, 11, 10), seen(2026, 11, 20)]
+    result = one(make_rule(Phase(every=WD(10))), CP, visits, today=date(2026, 11, 19))
+    assert (result.due_by, result.last_met_on) == (date(2026, 11, 24), date(2026, 11, 10))
 
 
 def test_visits_before_the_start_do_not_count():

@@ -414,7 +414,11 @@ def _evaluate_rule(
     rule: ScheduleRule, episode: Episode, visits: Sequence[Visit], today: date, calendar: WorkingCalendar
 ) -> Requirement:
     start = episode.date_for(rule.start)
-    counted = sorted(v.local_date() for v in visits if rule.qualifies(v) and v.local_date() >= start)
+    # Visits after today are not known on the day evaluated: an answer "as of" a date never
+    # depends on what happened later.
+    counted = sorted(
+        day for v in visits if rule.qualifies(v) and start <= (day := v.local_date()) <= today
+    )
     bounds = _phase_bounds(rule, start, episode, calendar)
     due_by, words = _next_due(rule, start, bounds, counted, calendar, practice=False)
     practice_by, _ = _next_due(rule, start, bounds, counted, calendar, practice=True)
