@@ -373,8 +373,8 @@ def _phase_at(rule: ScheduleRule, bounds: list[date | None], day: date) -> Phase
 def _next_due(
     rule: ScheduleRule, start: date, bounds: list[date | None], visits: Sequence[date],
     calendar: WorkingCalendar, practice: bool,
-) -> tuple[date | None, str]:
-    """The due date after these qualifying visits, and the window in words.
+) -> tuple[date | None, int]:
+    """The due date after these qualifying visits, and how many first deadlines are used up.
 
     Visit k (counting from 0) meets the phase's k-th first deadline; a deadline already past
     on the day of a late visit can no longer be met and is skipped. After the first deadlines,
@@ -382,45 +382,49 @@ def _next_due(
     due date forward: the later of the date already set and the new one stands, so that
     seeing a child early is never punished with an earlier deadline.
     """
-    first = rule.phases[0].first
+    first = tuple(interval.practice() if practice else interval for interval in rule.phases[0].first)
+    deadlines = [interval.after(start, calendar) for interval in first]
 
-    def deadline(interval: Interval) -> date:
-        return (interval.practice() if practice else interval).after(start, calendar)
-
-    def window_words(k: int, reference: date) -> tuple[date | None, str]:
-        if k < len(first):
-            interval, words = first[k], START_DATES[rule.start]
-            if interval.kind == SAME_DAY:
-                return deadline(interval), f"on the day of {words}"
-            return deadline(interval), f"within {interval.describe()} of {words}"
+    def due_after(k: int, reference: date) -> date | None:
+        if k < len(deadlines):
+            return deadlines[k]
         every = _phase_at(rule, bounds, reference).every
         if every is None:
-            return None, "met"
-        chosen = every.practice() if practice else every
-        return chosen.after(reference, calendar), f"every {every.describe()}"
+            return None
+        return (every.practice() if practice else every).after(reference, calendar)
 
     k = 0
-    due, words = window_words(0, start)
+    due = due_after(0, start)
     for visit_on in visits:
         k += 1
-        while k < len(first) and deadline(first[k]) < visit_on:
+        while k < len(deadlines) and deadlines[k] < visit_on:
             k += 1
-        new_due, words = window_words(k, visit_on)
+        new_due = due_after(k, visit_on)
         due = None if new_due is None else max(new_due, due) if due is not None else new_due
-    return due, words
+    return due, k
+
+
+def _window_words(rule: ScheduleRule, bounds: list[date | None], used: int, reference: date) -> str:
+    """The deadline or interval in force for the next visit, in words."""
+    first = rule.phases[0].first
+    if used < len(first):
+        start_words = START_DATES[rule.start]
+        if first[used].kind == SAME_DAY:
+            return f"on the day of {start_words}"
+        return f"within {first[used].describe()} of {start_words}"
+    every = _phase_at(rule, bounds, reference).every
+    return "met" if every is None else f"every {every.describe()}"
 
 
 def _evaluate_rule(
-    rule: ScheduleRule, episode: Episode, visits: Sequence[Visit], today: date, calendar: WorkingCalendar
+    rule: ScheduleRule, episode: Episode, visits: Sequence[tuple[date, Visit]], today: date, calendar: WorkingCalendar
 ) -> Requirement:
     start = episode.date_for(rule.start)
     # Visits after today are not known on the day evaluated: an answer "as of" a date never
     # depends on what happened later.
-    counted = sorted(
-        day for v in visits if rule.qualifies(v) and start <= (day := v.local_date()) <= today
-    )
+    counted = sorted(day for day, visit in visits if start <= day <= today and rule.qualifies(visit))
     bounds = _phase_bounds(rule, start, episode, calendar)
-    due_by, words = _next_due(rule, start, bounds, counted, calendar, practice=False)
+    due_by, used = _next_due(rule, start, bounds, counted, calendar, practice=False)
     practice_by, _ = _next_due(rule, start, bounds, counted, calendar, practice=True)
     if due_by is None:
         status = OK
@@ -435,7 +439,7 @@ def _evaluate_rule(
     return Requirement(
         rule=rule,
         requirement=rule.requirement,
-        window=words,
+        window=_window_words(rule, bounds, used, counted[-1] if counted else start),
         due_by=due_by,
         good_practice_by=practice_by if practice_by != due_by else None,
         status=status,
@@ -464,7 +468,8 @@ def evaluate_schedule(
         OutsideCalendarError: a date falls outside the working calendar.
     """
     calendar = calendar or default_calendar()
-    visits = tuple(visits)
+    # Each visit's London date once, not once per rule.
+    visits = tuple((visit.local_date(), visit) for visit in visits)
     age = age_on(date_of_birth, today)
     best: dict[str, tuple[int, Requirement]] = {}
     for rule in schedule.rules:
