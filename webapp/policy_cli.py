@@ -55,6 +55,14 @@ def _load_authority(authority: str, cache: dict[str, Policy] | None = None) -> P
     return policy
 
 
+def authority_policy(authority: str) -> Policy:
+    """The authority's policy, or a command-line error saying what is wrong."""
+    try:
+        return _load_authority(authority)
+    except TimelinessError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _instant(text: str | None, name: str):
     if text is None:
         return None
@@ -193,10 +201,7 @@ def _applies_to(policy: Policy, rule) -> str:
 @click.option("--authority", required=True, help="Policy id, e.g. norfolk.")
 def explain_command(authority: str) -> None:
     """Print the authority's rules, each with its window and the source line it quotes."""
-    try:
-        policy = _load_authority(authority)
-    except TimelinessError as exc:
-        raise click.ClickException(str(exc)) from None
+    policy = authority_policy(authority)
     click.echo(f"{policy.name} ({policy.authority}), policy version {policy.version}")
     # Rule id and window first: they are short, so the long "applies to" text can run on.
     rows = [(rule.id, rule.window.describe(), _applies_to(policy, rule), rule) for rule in policy.all_rules()]

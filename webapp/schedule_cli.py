@@ -9,8 +9,8 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from webapp.policy_cli import _load_authority, answer_lines, run_coverage
-from webapp.timeliness import SERVICES, Policy, TimelinessError, parse_instant
+from webapp.policy_cli import _load_authority, answer_lines, authority_policy, run_coverage
+from webapp.timeliness import SERVICES, Policy, parse_instant
 from webapp.timeliness.schedule import (
     FACTS,
     FIRST_REVIEW,
@@ -189,10 +189,7 @@ def explain_rule(rule: ScheduleRule) -> list[str]:
 @click.option("--authority", required=True, help="Policy id, e.g. norfolk.")
 def explain_command(authority: str) -> None:
     """Print the authority's visit schedules in words, each with the source lines it quotes."""
-    try:
-        policy = _load_authority(authority)
-    except TimelinessError as exc:
-        raise click.ClickException(str(exc)) from None
+    policy = authority_policy(authority)
     schedule = policy.schedule
     click.echo(f"{policy.name} ({policy.authority}), policy version {policy.version}: visit schedules")
     for rule in schedule.rules:
