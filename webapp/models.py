@@ -23,7 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
-from webapp.timeliness import iso_utc
+from webapp.timeliness import due_by_local_day, iso_utc
+from webapp.timeliness.windows import names_a_day_window
 
 
 class UTCDateTime(TypeDecorator):
@@ -216,12 +217,16 @@ class TimelinessCheck(db.Model):
 
     def as_timeliness(self) -> dict[str, Any]:
         """The `timeliness` object of a sync answer."""
+        exclusive = names_a_day_window(self.window)
+        due_by = due_by_local_day(self.due_at, exclusive)
         return {
             "authority": self.policy_id,
             "policy_version": self.policy_version,
             "rule_id": self.rule_id,
             "window": self.window,
             "due_at": iso_utc(self.due_at),
+            "due_exclusive": exclusive,
+            "due_by_local_day": None if due_by is None else due_by.isoformat(),
             "received_at": iso_utc(self.received_at),
             "verdict": self.verdict,
             "late_by_seconds": self.late_by_seconds,

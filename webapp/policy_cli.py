@@ -20,6 +20,7 @@ from webapp.timeliness import (
     UnknownAuthority,
     coverage,
     default_calendar,
+    due_by_local_day,
     evaluate,
     iso_utc,
     load_catalogue,
@@ -93,47 +94,65 @@ def check_command() -> None:
         sys.exit(1)
 
 
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _answer(policy: Policy, record: dict, spell=str) -> dict:
+    """The due instant for one record; with `received_at`, the whole verdict.
+
+    `record` has the same names as `policy due`'s options, with instants still as text;
+    `spell` turns a name into the words an error message uses for it.
+    """
+    record_type = record["record_type"]
+    flags = {}
+    for name in ("child_protection", "section_47", "immediate"):
+        value = record.get(name, False)
+        if not isinstance(value, bool):
+            raise ValueError(f"{spell(name)} must be true or false")
+        flags[name] = value
+    service = record.get("service")
+    event = _instant(record["event_at"], spell("event_at"))
+    completed = _instant(record.get("completed_at"), spell("completed_at"))
+    received = _instant(record.get("received_at"), spell("received_at"))
+    anchor = _instant(record.get("anchor_at"), spell("anchor_at"))
+    rule = policy.select_rule(record_type, flags["child_protection"], service, flags["section_47"], flags["immediate"])
+    anchors = {rule.anchor: anchor} if rule.anchor and anchor is not None else {}
+    if received is None:
+        due_at = rule.window.due_at(event, default_calendar(), anchor)
+        due_by = due_by_local_day(due_at, rule.window.exclusive)
+        return {
+            "authority": policy.authority,
+            "policy_version": policy.version,
+            "rule_id": rule.id,
+            "window": rule.window.describe(),
+            "due_at": iso_utc(due_at),
+            "due_exclusive": rule.window.exclusive,
+            "due_by_local_day": None if due_by is None else due_by.isoformat(),
+        }
+    skew = timedelta(seconds=float(record.get("skew_seconds") or 0))
+    facts = RecordFacts(
+        record_type, event, completed, flags["child_protection"], service, anchors,
+        flags["section_47"], flags["immediate"],
+    )
+    return evaluate(policy, facts, received, skew=skew).to_dict()
+
+
 @policy_cli.command("due")
 @click.option("--authority", required=True, help="Policy id, e.g. norfolk.")
 @click.option("--record-type", required=True, help="A record type the policy lists.")
 @click.option("--child-protection", is_flag=True, help="The record is child protection work: the child is on a plan, or the worker marks it so.")
+@click.option("--section-47", is_flag=True, help="Section 47 enquiries were started.")
+@click.option("--immediate", is_flag=True, help="Marked immediate, e.g. an immediate child protection referral.")
 @click.option("--service", default=None, help="Service, e.g. youth_justice.")
 @click.option("--event-at", required=True, help="ISO 8601; without an offset it is London time.")
 @click.option("--completed-at", default=None, help="Device time the record was finished.")
 @click.option("--received-at", default=None, help="Server time the record arrived; adds a verdict.")
 @click.option("--anchor-at", default=None, help="The anchor instant for *_before windows.")
-def due_command(
-    authority: str,
-    record_type: str,
-    child_protection: bool,
-    service: str | None,
-    event_at: str,
-    completed_at: str | None,
-    received_at: str | None,
-    anchor_at: str | None,
-) -> None:
+def due_command(authority: str, **options) -> None:
     """Print the due instant (and, given --received-at, the verdict) as one JSON object."""
     try:
-        policy = _load_authority(authority)
-        event = _instant(event_at, "--event-at")
-        completed = _instant(completed_at, "--completed-at")
-        received = _instant(received_at, "--received-at")
-        anchor = _instant(anchor_at, "--anchor-at")
-        rule = policy.select_rule(record_type, child_protection, service)
-        anchors = {rule.anchor: anchor} if rule.anchor and anchor is not None else {}
-        if received is None:
-            calendar = default_calendar()
-            due_at = rule.window.due_at(event, calendar, anchors.get(rule.anchor))
-            result = {
-                "authority": policy.authority,
-                "policy_version": policy.version,
-                "rule_id": rule.id,
-                "window": rule.window.describe(),
-                "due_at": iso_utc(due_at),
-            }
-        else:
-            facts = RecordFacts(record_type, event, completed, child_protection, service, anchors)
-            result = evaluate(policy, facts, received).to_dict()
+        result = _answer(_load_authority(authority), options, _option)
     except (TimelinessError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(result))
@@ -143,30 +162,19 @@ def _evaluate_line(text: str, cache: dict[str, Policy]) -> dict:
     record = json.loads(text)
     if not isinstance(record, dict):
         raise ValueError("expected a JSON object")
-    for name in ("authority", "record_type", "event_at", "received_at"):
+    for name in ("authority", "record_type", "event_at"):
         if not record.get(name):
             raise ValueError(f"{name} is required")
-    policy = _load_authority(str(record["authority"]), cache)
-    child_protection = record.get("child_protection", False)
-    if not isinstance(child_protection, bool):
-        raise ValueError("child_protection must be true or false")
-    service = record.get("service")
-    event = _instant(record["event_at"], "event_at")
-    completed = _instant(record.get("completed_at"), "completed_at")
-    received = _instant(record["received_at"], "received_at")
-    anchor = _instant(record.get("anchor_at"), "anchor_at")
-    rule = policy.select_rule(record["record_type"], child_protection, service)
-    anchors = {rule.anchor: anchor} if rule.anchor and anchor is not None else {}
-    skew = timedelta(seconds=float(record.get("skew_seconds") or 0))
-    facts = RecordFacts(record["record_type"], event, completed, child_protection, service, anchors)
-    return evaluate(policy, facts, received, skew=skew).to_dict()
+    return _answer(_load_authority(str(record["authority"]), cache), record)
 
 
 @policy_cli.command("evaluate")
 def evaluate_command() -> None:
-    """Read JSON Lines records on stdin; write one JSON verdict (or {"error": ...}) per line.
+    """Read JSON Lines records on stdin; write one JSON answer (or {"error": ...}) per line.
 
-    Blank lines are skipped. A bad line answers for itself and the rest still run.
+    Each line has the names of `policy due`'s options (event_at, received_at, ...); as there,
+    a line with received_at gets a verdict and one without gets only the due instant. Blank
+    lines are skipped. A bad line answers for itself and the rest still run.
     """
     answer_lines(_evaluate_line)
 
@@ -216,12 +224,18 @@ def explain_command(authority: str) -> None:
             click.echo(f'    {source.file}:{source.line} "{source.quote}"')
 
 
-def run_coverage(report, catalogued) -> None:
-    """Per policy file, one summary line and its details; exit 1 unless every entry is accounted for.
+@policy_cli.command("coverage")
+def coverage_command() -> None:
+    """Per authority: catalogued recording rules encoded, superseded by a stricter line, or not encodable."""
+    run_coverage("recording rules", coverage, lambda catalogue, authority: len(catalogue.recording_rules(authority)))
 
-    Shared by `policy coverage` and `schedule coverage`: `report(policy, catalogue)` gives
-    (summary, detail lines, complete), `catalogued(catalogue, authority)` names what an
-    authority without a policy file leaves missing.
+
+def run_coverage(noun: str, report_for, catalogued) -> None:
+    """Per policy file, then for all, how much of the catalogue is accounted for; exit 1 unless all.
+
+    Shared by `policy coverage` and `schedule coverage`: `report_for(policy, catalogue)` gives
+    a report with total, encoded, superseded, not_encodable, missing and complete, and
+    `catalogued(catalogue, authority)` counts the entries of an authority with no policy file.
     """
     policy_dir = _policy_dir()
     sources_dir = policy_dir / "sources"
@@ -231,6 +245,7 @@ def run_coverage(report, catalogued) -> None:
         raise click.ClickException(f"no catalogue in {sources_dir}") from None
     incomplete = False
     covered: set[str] = set()
+    totals = {"total": 0, "encoded": 0, "superseded": 0, "not_encodable": 0, "missing": 0}
     for path in policy_files(policy_dir):
         try:
             policy = load_policy(path, sources_dir)
@@ -240,39 +255,33 @@ def run_coverage(report, catalogued) -> None:
             for issue in exc.errors:
                 click.echo(f"  {issue}", err=True)
             continue
-        summary, details, complete = report(policy, catalogue)
+        report = report_for(policy, catalogue)
         covered.add(policy.catalogue_authority)
-        click.echo(f"{policy.authority}: {summary}")
-        for line in details:
-            click.echo(f"  {line}")
-        incomplete = incomplete or not complete
+        totals["total"] += report.total
+        for name in ("encoded", "superseded", "not_encodable", "missing"):
+            totals[name] += len(getattr(report, name))
+        click.echo(
+            f"{policy.authority}: {report.total} catalogue {noun}, "
+            f"{len(report.encoded)} encoded, {len(report.superseded)} superseded, "
+            f"{len(report.not_encodable)} not encodable, {len(report.missing)} missing"
+        )
+        for catalogue_id, reason in report.superseded.items():
+            click.echo(f"  superseded {catalogue_id}: {reason}")
+        for catalogue_id, reason in report.not_encodable.items():
+            click.echo(f"  not encodable {catalogue_id}: {reason}")
+        for catalogue_id in report.missing:
+            click.echo(f"  MISSING {catalogue_id}")
+        incomplete = incomplete or not report.complete
     for catalogue_authority in catalogue.authorities():
         if catalogue_authority in covered:
             continue
-        missing = catalogued(catalogue, catalogue_authority)
-        if missing:
+        count = catalogued(catalogue, catalogue_authority)
+        if count:
             incomplete = True
-            click.echo(f"{catalogue_authority}: no policy file; {missing} missing")
+            click.echo(f"{catalogue_authority}: no policy file; {count} catalogue {noun} missing")
+    click.echo(
+        f"all authorities: {totals['total']} catalogue {noun}, {totals['encoded']} encoded, "
+        f"{totals['superseded']} superseded, {totals['not_encodable']} not encodable, {totals['missing']} missing"
+    )
     if incomplete:
         sys.exit(1)
-
-
-@policy_cli.command("coverage")
-def coverage_command() -> None:
-    """Per authority, how many catalogued recording rules are encoded or not encodable."""
-
-    def report(policy: Policy, catalogue) -> tuple[str, list[str], bool]:
-        found = coverage(policy, catalogue)
-        summary = (
-            f"{found.total} catalogue recording rules, {len(found.encoded)} encoded, "
-            f"{len(found.not_encodable)} not encodable, {len(found.missing)} missing"
-        )
-        details = [f"not encodable {catalogue_id}: {reason}" for catalogue_id, reason in found.not_encodable.items()]
-        details += [f"MISSING {catalogue_id}" for catalogue_id in found.missing]
-        return summary, details, found.complete
-
-    def catalogued(catalogue, authority: str) -> str:
-        count = len(catalogue.recording_rules(authority))
-        return f"{count} catalogue recording rules" if count else ""
-
-    run_coverage(report, catalogued)

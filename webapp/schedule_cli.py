@@ -197,7 +197,7 @@ def explain_command(authority: str) -> None:
         for line in explain_rule(rule):
             click.echo(line)
     for item in schedule.superseded:
-        click.echo(f"\nsuperseded {item.catalogue_id}, by {item.by}: {item.reason}")
+        click.echo(f"\nsuperseded {item.catalogue_id}, covered by {item.by}: {item.why}")
     for item in schedule.not_encodable:
         click.echo(f"\nnot encodable {item.catalogue_id}: {item.reason}")
 
@@ -207,22 +207,9 @@ def explain_command(authority: str) -> None:
 
 @schedule_cli.command("coverage")
 def coverage_command() -> None:
-    """Per authority, how many catalogued visit-frequency rules are encoded, superseded or declined."""
-
-    def report(policy: Policy, catalogue) -> tuple[str, list[str], bool]:
-        found = schedule_coverage(policy, catalogue)
-        summary = (
-            f"{found.total} catalogue visit-frequency rules, {len(found.encoded)} encoded, "
-            f"{len(found.superseded)} superseded, {len(found.not_encodable)} not encodable, "
-            f"{len(found.missing)} missing"
-        )
-        details = [f"superseded {catalogue_id} {why}" for catalogue_id, why in found.superseded.items()]
-        details += [f"not encodable {catalogue_id}: {reason}" for catalogue_id, reason in found.not_encodable.items()]
-        details += [f"MISSING {catalogue_id}" for catalogue_id in found.missing]
-        return summary, details, found.complete
-
-    def catalogued(catalogue, authority: str) -> str:
-        count = len(catalogued_schedules(catalogue, authority))
-        return f"{count} catalogue visit-frequency rules" if count else ""
-
-    run_coverage(report, catalogued)
+    """Per authority: catalogued visit-frequency rules encoded, superseded, or not encodable."""
+    run_coverage(
+        "visit-frequency rules",
+        schedule_coverage,
+        lambda catalogue, authority: len(catalogued_schedules(catalogue, authority)),
+    )

@@ -160,3 +160,7 @@ def test_the_openapi_document_describes_the_api_from_the_schemas(client):
     assert "20000 characters" in schemas["Record"]["properties"]["fields"]["description"]
     assert schemas["RecordResult"]["properties"]["status"]["enum"] == ["accepted", "duplicate", "conflict", "rejected"]
     assert "413" in spec["paths"]["/api/v1/sync"]["post"]["responses"]
+    assert {"section_47", "immediate"} <= set(schemas["Record"]["properties"])
+    timeliness = schemas["Timeliness"]["properties"]
+    assert "exclusive" in timeliness["due_at"]["description"]
+    assert timeliness["due_by_local_day"]["format"] == "date"

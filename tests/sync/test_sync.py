@@ -42,6 +42,7 @@ def test_a_good_record_is_accepted_stored_judged_and_audited(app, asha):
     assert timeliness["authority"] == "norfolk"
     assert timeliness["window"] == "2 working days"
     assert timeliness["due_at"] == "2026-11-26T00:00:00Z"  # end of Wednesday
+    assert (timeliness["due_exclusive"], timeliness["due_by_local_day"]) == (True, "2026-11-25")
     assert timeliness["received_at"] == "2026-11-23T10:00:00Z"
     assert timeliness["verdict"] == "on_time"
     assert timeliness["late_by_seconds"] == 0
@@ -453,3 +454,28 @@ def test_records_are_answered_in_request_order_whatever_order_they_are_stored_in
         (batch[0]["id"], "accepted"), (batch[1]["id"], "accepted"), (batch[0]["id"], "conflict"),
         (batch[3]["id"], "accepted"), (batch[4]["id"], "accepted"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("section_47", "rule_id", "due_by_local_day"),
+    [
+        # After Monday 23 Nov 2026 the 15th working day is Mon 14 Dec; the 45th, skipping 25 and
+        # 28 Dec and 1 Jan, is Thu 28 Jan 2027.
+        (True, "norfolk_assessment_section_47", "2026-12-14"),
+        (False, "norfolk_assessment", "2027-01-28"),
+    ],
+)
+def test_section_47_chooses_the_rule_for_assessments_after_section_47_enquiries(
+    app, asha, section_47, rule_id, due_by_local_day
+):
+    record = new_record("NOR-1", EVENT, EVENT, record_type="assessment", fields={}, child_protection=True,
+                        section_47=section_47)
+    [result] = results(asha.sync([record], DEFAULT_NOW))
+    assert result["status"] == "accepted", result
+    assert (result["timeliness"]["rule_id"], result["timeliness"]["due_by_local_day"]) == (rule_id, due_by_local_day)
+
+
+def test_section_47_must_be_true_or_false(app, asha):
+    record = new_record("NOR-1", EVENT, EVENT, record_type="assessment", fields={}, section_47="yes")
+    [result] = results(asha.sync([record], DEFAULT_NOW))
+    assert (result["status"], list(result["errors"])) == ("rejected", ["section_47"])

@@ -46,6 +46,8 @@ def test_due_prints_the_due_instant(policy_runner, with_testshire, testshire):
         "rule_id": "t_default",
         "window": "2 working days",
         "due_at": "2026-12-31T00:00:00Z",
+        "due_exclusive": True,
+        "due_by_local_day": "2026-12-30",
     }
 
 
@@ -113,6 +115,27 @@ def test_evaluate_answers_each_line_in_order(policy_runner, with_testshire):
     assert (answers[4]["rule_id"], answers[4]["verdict"], answers[4]["late_by_working_days"]) == ("t_review", "late", 1)
 
 
+def test_evaluate_without_received_at_answers_like_due(policy_runner, with_testshire):
+    line = {"authority": "testshire", "record_type": "visit", "event_at": "2026-12-24T14:00"}
+    evaluated = policy_runner("evaluate", input=json.dumps(line) + "\n")
+    due = policy_runner("due", "--authority", "testshire", "--record-type", "visit", "--event-at", "2026-12-24T14:00")
+    assert evaluated.exit_code == due.exit_code == 0, evaluated.output + due.output
+    answer = json.loads(evaluated.output)
+    assert answer == json.loads(due.output)
+    assert "verdict" not in answer and answer["due_by_local_day"] == "2026-12-30"
+
+
+def test_evaluate_names_the_bad_field_by_line(policy_runner, with_testshire):
+    lines = [
+        {"authority": "testshire", "record_type": "visit", "event_at": "2026-12-24T14:00", "section_47": "yes"},
+        {"authority": "testshire", "record_type": "visit", "event_at": "2026-12-24T14:00", "service": "socail_care"},
+    ]
+    result = policy_runner("evaluate", input="\n".join(json.dumps(line) for line in lines) + "\n")
+    first, second = (json.loads(line)["error"] for line in result.output.splitlines())
+    assert first == "line 1: section_47 must be true or false"
+    assert second.startswith("line 2: no service 'socail_care'; the services are children_social_care, early_help")
+
+
 def test_evaluate_reports_missing_fields_by_line(policy_runner, with_testshire):
     result = policy_runner("evaluate", input=json.dumps({"authority": "testshire", "record_type": "visit"}) + "\n")
     assert json.loads(result.output) == {"error": "line 1: event_at is required"}
@@ -167,8 +190,30 @@ def test_explain_unknown_authority(policy_runner, with_testshire):
 def test_coverage_complete(policy_runner, with_testshire):
     result = policy_runner("coverage")
     assert result.exit_code == 0, result.output
-    assert "testshire: 5 catalogue recording rules, 4 encoded, 1 not encodable, 0 missing" in result.output
+    assert "testshire: 5 catalogue recording rules, 4 encoded, 0 superseded, 1 not encodable, 0 missing" in result.output
     assert 'not encodable t_case_notes: "promptly" has no number' in result.output
+    assert "all authorities: 6 catalogue recording rules, 5 encoded, 0 superseded, 1 not encodable, 0 missing" in result.output
+
+
+def test_coverage_names_the_stricter_rule_that_supersedes_an_entry(policy_runner, with_testshire, policy_data, write_policy):
+    policy_data["not_encodable"] = []
+    policy_data["superseded"] = [
+        {"catalogue_id": "t_case_notes", "by": "t_default", "why": "line 2 sets a number for the same record"}
+    ]
+    write_policy(policy_data)
+    result = policy_runner("coverage")
+    assert result.exit_code == 0, result.output
+    assert "4 encoded, 1 superseded, 0 not encodable, 0 missing" in result.output
+    assert "superseded t_case_notes: superseded by t_default (stricter): line 2 sets a number" in result.output
+
+
+def test_a_superseded_entry_must_name_a_rule_of_the_policy(policy_runner, with_testshire, policy_data, write_policy):
+    policy_data["not_encodable"] = []
+    policy_data["superseded"] = [{"catalogue_id": "t_case_notes", "by": "t_nothing", "why": "stricter"}]
+    write_policy(policy_data)
+    result = policy_runner("check")
+    assert result.exit_code != 0
+    assert "superseded[0].by: 't_nothing' is not a rule in this policy" in result.output
 
 
 def test_coverage_fails_when_a_rule_is_neither(policy_runner, with_testshire, policy_data, write_policy):
@@ -176,7 +221,7 @@ def test_coverage_fails_when_a_rule_is_neither(policy_runner, with_testshire, po
     write_policy(policy_data)
     result = policy_runner("coverage")
     assert result.exit_code != 0
-    assert "4 encoded, 0 not encodable, 1 missing" in result.output
+    assert "4 encoded, 0 superseded, 0 not encodable, 1 missing" in result.output
     assert "MISSING t_case_notes" in result.output
 
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from webapp.timeliness import PolicyError, UnknownRecordType, load_policies, load_policy
+from webapp.timeliness import PolicyError, UnknownRecordType, UnknownService, load_policies, load_policy
 
 
 def test_loads_a_valid_policy(testshire, policy_dir):
@@ -77,6 +77,39 @@ def test_most_conditions_win(policy_dir, policy_data, write_policy):
     assert policy.select_rule("visit", True, "early_help").id == "t_visit_cp"
     assert policy.select_rule("visit", False, "youth_justice").id == "visit_yj"
     assert policy.select_rule("visit", False, None).id == "visit_any"
+
+
+def test_section_47_and_immediate_are_conditions(policy_dir, policy_data, write_policy):
+    source = policy_data["rules"][0]["sources"]
+    policy_data["record_types"]["assessment"] = "Assessment"
+    policy_data["rules"] += [
+        {"id": "assessment_s47", "record_type": "assessment", "conditions": {"section_47": True},
+         "window": {"kind": "working_days", "amount": 15}, "sources": source},
+        {"id": "visit_cp_immediate", "record_type": "visit", "conditions": {"child_protection": True, "immediate": True},
+         "window": {"kind": "hours", "amount": 2}, "sources": source},
+    ]
+    policy = load_policy(write_policy(policy_data), policy_dir / "sources")
+    assert policy.select_rule("assessment", child_protection=True).id == "t_default"
+    assert policy.select_rule("assessment", section_47=True).id == "assessment_s47"
+    assert policy.select_rule("visit", True, None, immediate=True).id == "visit_cp_immediate"
+    assert policy.select_rule("visit", True, None).id == "t_visit_cp"
+    assert policy.select_rule("visit", False, None, immediate=True).id == "t_default"
+
+
+def test_no_service_names_the_service_a_record_without_one_follows(policy_dir, policy_data, write_policy):
+    policy_data["no_service"] = "youth_justice"
+    policy = load_policy(write_policy(policy_data), policy_dir / "sources")
+    assert policy.select_rule("case_note", False, None).id == "t_default_youth_justice"
+    assert policy.select_rule("case_note", False, "early_help").id == "t_default"
+
+
+def test_unknown_service_names_the_valid_ones(testshire):
+    with pytest.raises(UnknownService) as error:
+        testshire.select_rule("visit", False, "youth_justise")
+    assert str(error.value) == (
+        "no service 'youth_justise'; the services are children_social_care, early_help, youth_justice, "
+        "targeted_youth_support, placements, family_support"
+    )
 
 
 def test_unknown_record_type(testshire):

@@ -95,3 +95,12 @@ def test_working_days_before_is_n_working_days_before_the_anchor(anchor_at, n):
     # The last day and the anchor day bracket n - 1 working days strictly between them.
     between = CALENDAR.working_days_between(last_day, anchor_day) - CALENDAR.is_working_day(anchor_day)
     assert between == n - 1
+
+
+@given(anchor_at=instants, n=st.integers(min_value=1, max_value=60))
+def test_calendar_days_before_ends_the_local_date_n_days_before_the_anchor(anchor_at, n):
+    due = Window("calendar_days_before", n, "meeting_at").due_at(anchor_at, CALENDAR, anchor_at)
+    local = due.astimezone(LONDON)
+    # A local midnight, whatever the clock changes between the due date and the anchor.
+    assert local.time() == time(0, 0)
+    assert local.date() - timedelta(days=1) == anchor_at.astimezone(LONDON).date() - timedelta(days=n)

@@ -133,7 +133,7 @@ def test_explain_prints_the_rules_in_words_with_their_quotes(schedule):
             'the protection plan being put in place until the first review.') in result.output
     assert "calderdale_sched_child_in_need_level_3_disability: visit, child in need plan where cin_level is 3 and disability is true" in result.output
     assert "not encodable calderdale_visit_on_request:" in result.output
-    assert "superseded calderdale_care_leaver_in_placement, by calderdale_sched_looked_after:" in result.output
+    assert "superseded calderdale_care_leaver_in_placement, covered by calderdale_sched_looked_after:" in result.output
 
 
 def test_explain_words_first_deadlines_good_practice_and_ages(schedule):

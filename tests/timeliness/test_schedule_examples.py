@@ -285,7 +285,7 @@ def test_every_reason_and_rule_cites_the_catalogue(policies):
     for policy in policies.values():
         schedule = policy.schedule
         assert schedule.rules, policy.authority
-        for item in (*schedule.superseded, *schedule.not_encodable):
-            assert len(item.reason) > 30, item.catalogue_id
+        for why in [item.why for item in schedule.superseded] + [item.reason for item in schedule.not_encodable]:
+            assert len(why) > 30, why
         for rule in schedule.rules:
             assert rule.sources and all(source.quote for source in rule.sources)

@@ -44,7 +44,7 @@ SCHEDULES = {
                     {"every": {"kind": "weeks", "amount": 6}}],
          "sources": [{"file": SOURCE_FILE, "line": LAC_LINE, "quote": VISIT_LINES[1], "catalogue_id": "t_lac_visits"}]},
     ],
-    "superseded": [{"catalogue_id": "t_plan_visits", "by": "t_sched_cp", "reason": "The same 10 working days."}],
+    "superseded": [{"catalogue_id": "t_plan_visits", "by": "t_sched_cp", "why": "The same 10 working days."}],
     "not_encodable": [{"catalogue_id": "t_carer_visits", "reason": "Visits to carers, not to a child."}],
     "ambiguities": {"AMB_HOURS_WEEKENDS": {"resolution": "Dates only.", "why": "Schedules have no times."}},
 }
@@ -88,7 +88,7 @@ def test_schedule_coverage(schedule_dir, write_policy, with_schedules):
     policy = load(schedule_dir, write_policy, with_schedules)
     report = schedule_coverage(policy, load_catalogue(schedule_dir / "sources"))
     assert (report.total, report.encoded, report.missing) == (4, ["t_cp_visits", "t_lac_visits"], [])
-    assert report.superseded == {"t_plan_visits": "by t_sched_cp: The same 10 working days."}
+    assert report.superseded == {"t_plan_visits": "covered by t_sched_cp: The same 10 working days."}
     assert report.not_encodable == {"t_carer_visits": "Visits to carers, not to a child."}
     with_schedules["schedules"]["not_encodable"] = []
     report = schedule_coverage(load(schedule_dir, write_policy, with_schedules), load_catalogue(schedule_dir / "sources"))

@@ -106,12 +106,29 @@ def test_to_dict_is_json_with_utc_instants(calendar):
         "rule_id": "visit_2wd",
         "window": "2 working days",
         "due_at": "2026-12-31T00:00:00Z",
+        "due_exclusive": True,
+        "due_by_local_day": "2026-12-30",
         "received_at": "2027-01-04T10:00:30Z",
         "verdict": "late",
         "late_by_seconds": 4 * 86400 + 10 * 3600 + 30,
         "late_by_working_days": 2,
         "cause": "synced_late",
     }
+
+
+@pytest.mark.parametrize(
+    ("window", "event_at", "due_by_local_day"),
+    [
+        # Summer: the due date's end is 23:00 UTC, still the London date before midnight.
+        (Window("same_day"), london(2026, 7, 1, 10), "2026-07-01"),
+        (Window("calendar_days", 7), london(2026, 10, 20, 10), "2026-10-27"),  # across the clock change
+        (Window("hours", 24), london(2026, 7, 1, 10), None),
+    ],
+)
+def test_due_by_local_day_names_the_last_date_on_time(calendar, window, event_at, due_by_local_day):
+    verdict = evaluate(one_rule_policy(window), RecordFacts("visit", event_at), event_at, calendar)
+    assert verdict.to_dict()["due_by_local_day"] == due_by_local_day
+    assert verdict.to_dict()["due_exclusive"] is (due_by_local_day is not None)
 
 
 def test_received_at_is_stored_in_utc(calendar):

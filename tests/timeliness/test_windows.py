@@ -121,6 +121,13 @@ KIND_CASES = [
      london(2026, 11, 21), "1 working day before the scheduled review"),
     (Window("hours_before", 72, "meeting_at"), london(2026, 10, 1), london(2026, 10, 27, 10),
      london(2026, 10, 24, 11), "72 hours before the meeting"),  # across the clock change
+    # "10 calendar days prior to the meeting" on Thursday 5 Nov 2026: due by the end of Monday 26 Oct,
+    # the day after the clock change (the end of the day is midnight GMT, 00:00 UTC).
+    (Window("calendar_days_before", 10, "meeting_at"), london(2026, 10, 1), london(2026, 11, 5, 10),
+     london(2026, 10, 27), "10 calendar days before the meeting"),
+    # Weekends and bank holidays count: 3 days before Tuesday 29 Dec is Saturday 26 Dec (Boxing Day).
+    (Window("calendar_days_before", 3, "meeting_at"), london(2026, 12, 1), london(2026, 12, 29, 9, 30),
+     london(2026, 12, 27), "3 calendar days before the meeting"),
 ]
 
 

@@ -183,6 +183,14 @@ class RecordSchema(Schema):
         load_default=False,
         metadata={"description": "Child protection work; a child on a child protection plan counts as such anyway."},
     )
+    section_47 = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Section 47 enquiries were started; some authorities give such records their own window."},
+    )
+    immediate = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Marked immediate, e.g. an immediate child protection referral."},
+    )
     supersedes = fields.Integer(
         strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=1_000_000),
         metadata={"description": "To change a stored record: the version this one replaces (the current version)."},
@@ -228,6 +236,8 @@ def canonical_record(record: dict[str, Any]) -> dict[str, Any]:
         "event_at": iso_utc(record["event_at"]),
         "completed_at": iso_utc(record["completed_at"]),
         "child_protection": record["child_protection"],
+        # Only when set, so records sent before these facts existed keep their content hash.
+        **{name: True for name in ("section_47", "immediate") if record.get(name)},
         "fields": record["fields"],
     }
 
@@ -254,7 +264,24 @@ class TimelinessSchema(Schema):
     policy_version = fields.String()
     rule_id = fields.String()
     window = fields.String(metadata={"example": "2 working days"})
-    due_at = fields.String(metadata={"format": "date-time"})
+    due_at = fields.String(
+        metadata={
+            "format": "date-time",
+            "description": (
+                "The due instant. For day windows it is exclusive: the local midnight that starts the day "
+                "after the due date, so a record is on time only when received before it. For hour windows "
+                "it is inclusive: on time when received at or before it."
+            ),
+        }
+    )
+    due_exclusive = fields.Boolean(metadata={"description": "true for day windows: on time only when received before due_at."})
+    due_by_local_day = fields.String(
+        allow_none=True,
+        metadata={
+            "format": "date",
+            "description": "For day windows, the last London date on which the record is on time; null for hour windows.",
+        },
+    )
     received_at = fields.String(metadata={"format": "date-time"})
     verdict = fields.String(validate=validate.OneOf(["on_time", "late"]))
     late_by_seconds = fields.Integer()

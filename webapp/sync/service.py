@@ -387,13 +387,14 @@ class _Batch:
 
     def _verdict(self, record: dict[str, Any], child: Child, policy: Policy, child_protection: bool):
         service = child.team.service
-        rule = policy.select_rule(record["record_type"], child_protection, service)
+        section_47, immediate = record["section_47"], record["immediate"]
+        rule = policy.select_rule(record["record_type"], child_protection, service, section_47, immediate)
         anchors = {}
         if rule.anchor:
             anchors[rule.anchor] = _anchor(record["fields"], rule.anchor)
         facts = RecordFacts(
             record["record_type"], record["event_at"], record["completed_at"],
-            child_protection, service, anchors,
+            child_protection, service, anchors, section_47, immediate,
         )
         try:
             return evaluate(policy, facts, self.server_now, skew=self.skew)

@@ -26,6 +26,7 @@ from webapp.timeliness.errors import (
     TimelinessError,
     UnknownAuthority,
     UnknownRecordType,
+    UnknownService,
 )
 from webapp.timeliness.policy import (
     POLICY_DIR,
@@ -49,7 +50,7 @@ from webapp.timeliness.schedule import (
     evaluate_schedule,
 )
 from webapp.timeliness.schedule_policy import schedule_coverage
-from webapp.timeliness.verdict import RecordFacts, Verdict, evaluate, iso_utc
+from webapp.timeliness.verdict import RecordFacts, Verdict, due_by_local_day, evaluate, iso_utc
 from webapp.timeliness.windows import Window
 
 __all__ = [
@@ -82,12 +83,14 @@ __all__ = [
     "TimelinessError",
     "UnknownAuthority",
     "UnknownRecordType",
+    "UnknownService",
     "Verdict",
     "Visit",
     "Window",
     "WorkingCalendar",
     "coverage",
     "default_calendar",
+    "due_by_local_day",
     "england_and_wales_holidays",
     "evaluate",
     "evaluate_schedule",

@@ -104,6 +104,7 @@ class Coverage:
     total: int
     encoded: list[str] = field(default_factory=list)
     not_encodable: dict[str, str] = field(default_factory=dict)  # catalogue id -> reason
+    superseded: dict[str, str] = field(default_factory=dict)  # catalogue id -> "superseded by RULE (stricter): ..."
     missing: list[str] = field(default_factory=list)
 
     @property
@@ -116,6 +117,7 @@ class Coverage:
             "catalogue_authority": self.catalogue_authority,
             "total": self.total,
             "encoded": len(self.encoded),
+            "superseded": len(self.superseded),
             "not_encodable": len(self.not_encodable),
             "missing": list(self.missing),
             "complete": self.complete,
@@ -123,14 +125,17 @@ class Coverage:
 
 
 def coverage(policy: Policy, catalogue: Catalogue) -> Coverage:
-    """Which of the authority's catalogued recording rules are encoded, not encodable, or neither."""
+    """Which of the authority's catalogued recording rules are encoded, superseded, not encodable, or none."""
     cited = policy.encoded_catalogue_ids()
     declined = {item.catalogue_id: item.reason for item in policy.not_encodable}
-    encoded, not_encodable, missing = [], {}, []
+    stricter_elsewhere = {item.catalogue_id: item.reason for item in policy.superseded}
+    encoded, superseded, not_encodable, missing = [], {}, {}, []
     rules = catalogue.recording_rules(policy.catalogue_authority)
     for entry in rules:
         if entry.id in cited:
             encoded.append(entry.id)
+        elif entry.id in stricter_elsewhere:
+            superseded[entry.id] = stricter_elsewhere[entry.id]
         elif entry.id in declined:
             not_encodable[entry.id] = declined[entry.id]
         else:
@@ -140,6 +145,7 @@ def coverage(policy: Policy, catalogue: Catalogue) -> Coverage:
         catalogue_authority=policy.catalogue_authority,
         total=len(rules),
         encoded=encoded,
+        superseded=superseded,
         not_encodable=not_encodable,
         missing=missing,
     )

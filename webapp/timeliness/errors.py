@@ -25,6 +25,10 @@ class UnknownRecordType(TimelinessError, LookupError):
     """The policy does not list the record type."""
 
 
+class UnknownService(TimelinessError, LookupError):
+    """The record names a service that no policy knows."""
+
+
 class UnknownAuthority(TimelinessError, LookupError):
     """No policy is loaded for the authority."""
 

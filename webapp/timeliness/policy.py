@@ -12,7 +12,7 @@ import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from webapp.timeliness.coverage import Catalogue, load_catalogue
-from webapp.timeliness.errors import PolicyError, PolicyIssue, UnknownRecordType
+from webapp.timeliness.errors import PolicyError, PolicyIssue, UnknownRecordType, UnknownService
 from webapp.timeliness.schedule import EMPTY_SCHEDULE, Schedule
 from webapp.timeliness.windows import AMOUNT_KINDS, ANCHOR_KINDS, KINDS, Window
 
@@ -64,6 +64,8 @@ class WindowSchema(_Strict):
 class ConditionsSchema(_Strict):
     child_protection = fields.Boolean(truthy={True}, falsy={False})
     service = fields.String(validate=validate.OneOf(SERVICES))
+    section_47 = fields.Boolean(truthy={True}, falsy={False})
+    immediate = fields.Boolean(truthy={True}, falsy={False})
 
 
 class _RuleBaseSchema(_Strict):
@@ -98,6 +100,12 @@ class NotEncodableSchema(_Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1))
 
 
+class SupersededSchema(_Strict):
+    catalogue_id = fields.String(required=True, validate=validate.Length(min=1))
+    by = fields.String(required=True, validate=validate.Length(min=1))
+    why = fields.String(required=True, validate=validate.Length(min=1))
+
+
 class AmbiguitySchema(_Strict):
     resolution = fields.String(required=True, validate=validate.Length(min=1))
     why = fields.String(required=True, validate=validate.Length(min=1))
@@ -118,9 +126,11 @@ class PolicySchema(_Strict):
     service_defaults = fields.List(fields.Nested(ServiceDefaultSchema), load_default=list)
     rules = fields.List(fields.Nested(RuleSchema), load_default=list)
     not_encodable = fields.List(fields.Nested(NotEncodableSchema), load_default=list)
+    superseded = fields.List(fields.Nested(SupersededSchema), load_default=list)
     ambiguities = fields.Dict(
         keys=fields.String(), values=fields.Nested(AmbiguitySchema), load_default=dict
     )
+    no_service = fields.String(load_default=None, validate=validate.OneOf(SERVICES))
     schedules = fields.Raw(load_default=None)  # checked by schedule_policy.load_schedule
 
 
@@ -156,20 +166,36 @@ class Rule:
     def anchor(self) -> str | None:
         return self.window.anchor
 
-    def matches(self, child_protection: bool, service: str | None) -> bool:
+    def matches(
+        self, child_protection: bool, service: str | None, section_47: bool = False, immediate: bool = False
+    ) -> bool:
         """Whether every condition this rule sets agrees with the record."""
-        conditions = self.conditions
-        if "child_protection" in conditions and conditions["child_protection"] != child_protection:
-            return False
-        if "service" in conditions and conditions["service"] != service:
-            return False
-        return True
+        facts = {
+            "child_protection": child_protection,
+            "service": service,
+            "section_47": section_47,
+            "immediate": immediate,
+        }
+        return all(facts[key] == value for key, value in self.conditions.items())
 
 
 @dataclass(frozen=True)
 class NotEncodable:
     catalogue_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A catalogue entry that another line sets more strictly for the same record."""
+
+    catalogue_id: str
+    by: str  # the id of the rule that encodes the stricter line
+    why: str
+
+    @property
+    def reason(self) -> str:
+        return f"superseded by {self.by} (stricter): {self.why}"
 
 
 @dataclass(frozen=True)
@@ -193,6 +219,8 @@ class Policy:
     rules: tuple[Rule, ...]
     not_encodable: tuple[NotEncodable, ...]
     ambiguities: dict[str, Ambiguity]
+    superseded: tuple[Superseded, ...] = ()
+    no_service: str | None = None
     path: Path | None = None
     schedule: Schedule = EMPTY_SCHEDULE
     _by_record_type: dict[str, list[Rule]] = field(default_factory=dict, repr=False)
@@ -221,14 +249,23 @@ class Policy:
         raise KeyError(rule_id)
 
     def select_rule(
-        self, record_type: str, child_protection: bool = False, service: str | None = None
+        self,
+        record_type: str,
+        child_protection: bool = False,
+        service: str | None = None,
+        section_47: bool = False,
+        immediate: bool = False,
     ) -> Rule:
         """The most specific matching rule; else the service's default; else the authority's.
 
+        A record without a service is treated as the policy's `no_service` says (by default,
+        no service at all: only rules and defaults that set no service apply).
+
         Raises:
             UnknownRecordType: the policy does not list `record_type`.
+            UnknownService: `service` is not one of SERVICES.
         """
-        key = (record_type, child_protection, service)
+        key = (record_type, child_protection, service, section_47, immediate)
         selected = self._selected.get(key)
         if selected is not None:
             return selected
@@ -237,18 +274,20 @@ class Policy:
                 f"{self.authority} has no record type {record_type!r}; "
                 f"it accepts {', '.join(sorted(self.record_types))}"
             )
+        if service is not None and service not in SERVICES:
+            raise UnknownService(f"no service {service!r}; the services are {', '.join(SERVICES)}")
+        as_service = self.no_service if service is None else service
         selected = next(
             (
                 rule
                 for rule in self._by_record_type.get(record_type, ())
-                if rule.matches(child_protection, service)
+                if rule.matches(child_protection, as_service, section_47, immediate)
             ),
             None,
         )
         if selected is None:
-            selected = self.service_defaults.get(service, self.default)
-        if service is None or service in SERVICES:  # keep the cache bounded whatever callers send
-            self._selected[key] = selected
+            selected = self.service_defaults.get(as_service, self.default)
+        self._selected[key] = selected  # bounded: unknown types and services raised above
         return selected
 
 
@@ -497,6 +536,23 @@ def _reference_issues(
                 PolicyIssue(file, None, where, f"{catalogue_id!r} is not a catalogue entry for {catalogue_authority}")
             )
 
+    for index, item in enumerate(data["superseded"]):
+        catalogue_id = item["catalogue_id"]
+        where = f"superseded[{index}]"
+        if catalogue_id in declined:
+            issues.append(PolicyIssue(file, None, f"{where}.catalogue_id", f"{catalogue_id} is listed twice"))
+        declined.add(catalogue_id)
+        if catalogue_id in encoded:
+            issues.append(
+                PolicyIssue(file, None, f"{where}.catalogue_id", f"{catalogue_id} is both encoded by a rule and superseded")
+            )
+        if catalogue is not None and catalogue.entry(catalogue_authority, catalogue_id) is None:
+            issues.append(
+                PolicyIssue(file, None, f"{where}.catalogue_id", f"{catalogue_id!r} is not a catalogue entry for {catalogue_authority}")
+            )
+        if item["by"] not in seen_ids:
+            issues.append(PolicyIssue(file, None, f"{where}.by", f"{item['by']!r} is not a rule in this policy"))
+
     if catalogue is not None:
         for name in data["ambiguities"]:
             if name not in catalogue.ambiguities:
@@ -565,6 +621,8 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
         rules=tuple(rules),
         not_encodable=tuple(NotEncodable(**item) for item in data["not_encodable"]),
         ambiguities={name: Ambiguity(**item) for name, item in data["ambiguities"].items()},
+        superseded=tuple(Superseded(**item) for item in data["superseded"]),
+        no_service=data["no_service"],
         path=path,
         schedule=schedule,
     )

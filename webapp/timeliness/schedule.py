@@ -19,7 +19,7 @@ from webapp.timeliness.calendar import LONDON, WorkingCalendar, default_calendar
 from webapp.timeliness.errors import TimelinessError
 
 if TYPE_CHECKING:
-    from webapp.timeliness.policy import Ambiguity, NotEncodable, Source
+    from webapp.timeliness.policy import Ambiguity, NotEncodable, Source, Superseded
 
 # -- vocabulary ----------------------------------------------------------------------------
 
@@ -210,13 +210,6 @@ class ScheduleRule:
                 if value not in (wanted if isinstance(wanted, list) else [wanted]):
                     return False
         return True
-
-
-@dataclass(frozen=True)
-class Superseded:
-    catalogue_id: str
-    by: str
-    reason: str
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from webapp.timeliness.policy import (
     NotEncodableSchema,
     Source,
     SourceSchema,
+    Superseded,
+    SupersededSchema,
     _quote_issues,
     _Strict,
     _schema_issues,
@@ -36,7 +38,6 @@ from webapp.timeliness.schedule import (
     Phase,
     Schedule,
     ScheduleRule,
-    Superseded,
 )
 
 if TYPE_CHECKING:
@@ -130,15 +131,9 @@ class _RuleSchema(_Strict):
                 )
 
 
-class _SupersededSchema(_Strict):
-    catalogue_id = fields.String(required=True, validate=validate.Length(min=1))
-    by = fields.String(required=True, validate=validate.Length(min=1))
-    reason = fields.String(required=True, validate=validate.Length(min=1))
-
-
 class ScheduleSchema(_Strict):
     rules = fields.List(fields.Nested(_RuleSchema), load_default=list)
-    superseded = fields.List(fields.Nested(_SupersededSchema), load_default=list)
+    superseded = fields.List(fields.Nested(SupersededSchema), load_default=list)
     not_encodable = fields.List(fields.Nested(NotEncodableSchema), load_default=list)
     ambiguities = fields.Dict(keys=fields.String(), values=fields.Nested(AmbiguitySchema), load_default=dict)
 
@@ -287,7 +282,7 @@ def schedule_coverage(policy: Policy, catalogue: Catalogue) -> ScheduleCoverage:
     """Which catalogued visit-frequency rules the policy encodes, supersedes, declines, or misses."""
     schedule = policy.schedule
     cited = {source.catalogue_id for rule in schedule.rules for source in rule.sources}
-    superseded = {item.catalogue_id: f"by {item.by}: {item.reason}" for item in schedule.superseded}
+    superseded = {item.catalogue_id: f"covered by {item.by}: {item.why}" for item in schedule.superseded}
     declined = {item.catalogue_id: item.reason for item in schedule.not_encodable}
     entries = catalogued_schedules(catalogue, policy.catalogue_authority)
     return ScheduleCoverage(

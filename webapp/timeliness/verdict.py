@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
-from webapp.timeliness.calendar import UTC, WorkingCalendar, default_calendar
+from webapp.timeliness.calendar import LONDON, UTC, WorkingCalendar, default_calendar
 from webapp.timeliness.errors import MissingAnchorError
 from webapp.timeliness.policy import Policy
 
@@ -37,6 +37,8 @@ class RecordFacts(NamedTuple):
     child_protection: bool = False
     service: str | None = None
     anchors: Mapping[str, datetime] = _EMPTY
+    section_47: bool = False  # section 47 enquiries were started
+    immediate: bool = False  # marked immediate, e.g. an immediate child protection referral
 
 
 class Verdict(NamedTuple):
@@ -72,6 +74,8 @@ class Verdict(NamedTuple):
             "rule_id": self.rule_id,
             "window": self.window,
             "due_at": iso_utc(self.due_at),
+            "due_exclusive": self.due_exclusive,
+            "due_by_local_day": _iso_date(due_by_local_day(self.due_at, self.due_exclusive)),
             "received_at": iso_utc(self.received_at),
             "verdict": self.verdict,
             "late_by_seconds": int(self.late_by.total_seconds()),
@@ -84,6 +88,21 @@ def iso_utc(instant: datetime) -> str:
     """ISO 8601 in UTC with a trailing Z, e.g. 2026-12-19T16:00:00Z."""
     text = instant.astimezone(UTC).replace(tzinfo=None).isoformat()
     return text + "Z"
+
+
+def due_by_local_day(due_at: datetime, exclusive: bool) -> date | None:
+    """For a day window, the last London date on which the record is on time; else None.
+
+    A day window's `due_at` is the local midnight that starts the next day, so the due date
+    is the local date just before it.
+    """
+    if not exclusive:
+        return None
+    return due_at.astimezone(LONDON).date() - timedelta(days=1)
+
+
+def _iso_date(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 # Builds a Verdict from a tuple in field order without NamedTuple.__new__'s Python-level call.
@@ -104,6 +123,7 @@ def evaluate(
 
     Raises:
         UnknownRecordType: the policy does not list the record type.
+        UnknownService: the record names a service no policy knows.
         NaiveDatetimeError: an instant has no UTC offset.
         MissingAnchorError: the rule counts back from an anchor the record lacks.
         OutsideCalendarError: a date outside the precomputed calendar.
@@ -112,9 +132,13 @@ def evaluate(
         calendar = default_calendar()
     # The hot path of every sync batch, so it inlines the cheap cases: a cached rule choice,
     # instants already in UTC (as stored), and the precomputed window words.
-    rule = policy._selected.get((facts.record_type, facts.child_protection, facts.service))
+    rule = policy._selected.get(
+        (facts.record_type, facts.child_protection, facts.service, facts.section_47, facts.immediate)
+    )
     if rule is None:
-        rule = policy.select_rule(facts.record_type, facts.child_protection, facts.service)
+        rule = policy.select_rule(
+            facts.record_type, facts.child_protection, facts.service, facts.section_47, facts.immediate
+        )
     window = rule.window
     # Everything in UTC from here on: comparisons between instants in one zone are cheap,
     # and the calendar finds local dates from its precomputed midnights.

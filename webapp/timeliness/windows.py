@@ -16,15 +16,18 @@ SAME_DAY = "same_day"
 SAME_WORKING_DAY = "same_working_day"
 WORKING_DAYS_BEFORE = "working_days_before"
 HOURS_BEFORE = "hours_before"
+CALENDAR_DAYS_BEFORE = "calendar_days_before"
 
 # Kinds whose due instant is the exclusive end of a local day: on time when received_at < due.
-DAY_KINDS = frozenset({WORKING_DAYS, CALENDAR_DAYS, SAME_DAY, SAME_WORKING_DAY, WORKING_DAYS_BEFORE})
+DAY_KINDS = frozenset(
+    {WORKING_DAYS, CALENDAR_DAYS, SAME_DAY, SAME_WORKING_DAY, WORKING_DAYS_BEFORE, CALENDAR_DAYS_BEFORE}
+)
 # Kinds whose due instant is a moment: on time when received_at <= due.
 INSTANT_KINDS = frozenset({HOURS, WORKING_HOURS, HOURS_BEFORE})
 AMOUNT_KINDS = frozenset(
-    {HOURS, WORKING_HOURS, WORKING_DAYS, CALENDAR_DAYS, WORKING_DAYS_BEFORE, HOURS_BEFORE}
+    {HOURS, WORKING_HOURS, WORKING_DAYS, CALENDAR_DAYS, WORKING_DAYS_BEFORE, HOURS_BEFORE, CALENDAR_DAYS_BEFORE}
 )
-ANCHOR_KINDS = frozenset({WORKING_DAYS_BEFORE, HOURS_BEFORE})
+ANCHOR_KINDS = frozenset({WORKING_DAYS_BEFORE, HOURS_BEFORE, CALENDAR_DAYS_BEFORE})
 KINDS = DAY_KINDS | INSTANT_KINDS
 
 _UNITS = {
@@ -34,6 +37,7 @@ _UNITS = {
     CALENDAR_DAYS: ("calendar day", "calendar days"),
     WORKING_DAYS_BEFORE: ("working day", "working days"),
     HOURS_BEFORE: ("hour", "hours"),
+    CALENDAR_DAYS_BEFORE: ("calendar day", "calendar days"),
 }
 
 
@@ -41,6 +45,15 @@ def describe_anchor(anchor: str) -> str:
     """Readable words for an anchor field name: `meeting_at` -> "the meeting"."""
     words = anchor.removesuffix("_at").replace("_", " ").strip()
     return f"the {words}"
+
+
+def names_a_day_window(words: str) -> bool:
+    """Whether window words, as `Window.describe` writes them, name a day window.
+
+    Stored verdicts keep the words, not the kind; the words of every day kind name days
+    ("2 working days", "same day") and those of hour kinds never do, outside the anchor.
+    """
+    return "day" in words.split(" before ")[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,5 +153,7 @@ class Window:
         if kind == WORKING_DAYS_BEFORE:
             index = calendar.working_day_index(calendar.day_index(anchor_at), -self.amount)
             return calendar.end_of_index(index)
+        if kind == CALENDAR_DAYS_BEFORE:
+            return calendar.end_of_index(calendar.day_index(anchor_at) - self.amount)
         # HOURS_BEFORE
         return anchor_at - self._delta
