@@ -291,7 +291,7 @@ def visit_record(rng: random.Random, child_ref: str, now: datetime | None = None
         "record_type": "visit",
         "event_at": event_at.isoformat().replace("+00:00", "Z"),
         "completed_at": completed_at.isoformat().replace("+00:00", "Z"),
-        # The visit form of webapp/sync/forms_spec.py, with case-note lengths of prose.
+        # The visit form of webapp/record_forms.py, with case-note lengths of prose.
         "fields": {
             "visit_type": rng.choice(("statutory_child_protection", "child_in_need")),
             "announced": rng.choice(("announced", "unannounced")),

@@ -3,7 +3,8 @@
 
    - Precache, with versions: the app shell, CSS, JS, icons, the two form shells and /offline,
      in `precache-<VERSION>`.
-   - Pages: network first; offline, the cached copy, then /offline. Pages holding personal data
+   - Pages: network first; offline, the cached copy, then /offline. The forms offline are
+     always the precached shells. Pages holding personal data
      (caseload, child, My records) are cached per user, in `pages-user-<id>-<VERSION>`, and only
      ever served to that user; signing out deletes them.
    - Static files: cache first.
@@ -28,10 +29,12 @@ const NETWORK_TIMEOUT_MS = 8000 // a bar of signal that never answers is no sign
 const USER_PAGE_PATHS = [
   (path) => path === '/',
   (path) => path.startsWith('/children/'),
-  (path) => path === '/records',
-  (path) => path === '/visits/new',
-  (path) => path === '/notes/new'
+  (path) => path === '/records'
 ]
+// The record forms are never kept per user: a form rendered for one link holds that link's
+// child and values. Offline, every link to a form gets the precached shell, which holds no
+// child and no values; the page then chooses the child the link names.
+const FORM_PATHS = ['/visits/new', '/notes/new']
 
 function userPagesCache (userId) {
   return `${USER_PAGES_PREFIX}${userId}-${VERSION}`
@@ -187,21 +190,14 @@ async function keepUserPage (url, response) {
   if ((await currentUser()) !== userId) await setCurrentUser(userId)
   const headers = new Headers(response.headers)
   const cache = await caches.open(userPagesCache(userId))
-  await cache.put(pageKey(url), new Response(html, { status: response.status, statusText: response.statusText, headers }))
-}
-
-// Forms are cached without their query (?child=, ?draft=): the same form serves them all.
-function pageKey (url) {
-  const key = new URL(url)
-  if (key.pathname === '/visits/new' || key.pathname === '/notes/new') key.search = ''
-  return key.href
+  await cache.put(url.href, new Response(html, { status: response.status, statusText: response.statusText, headers }))
 }
 
 async function cachedPage (url) {
   const userId = await currentUser()
-  if (userId && (await caches.has(userPagesCache(userId)))) {
+  if (userId && !FORM_PATHS.includes(url.pathname) && (await caches.has(userPagesCache(userId)))) {
     const cache = await caches.open(userPagesCache(userId))
-    const page = (await cache.match(pageKey(url))) || (await cache.match(url.href, { ignoreSearch: true }))
+    const page = (await cache.match(url.href)) || (await cache.match(url.href, { ignoreSearch: true }))
     if (page) return page
   }
   const precache = await caches.open(PRECACHE)

@@ -3,7 +3,9 @@
 import { getMeta } from './db.mjs'
 
 function children (cached) {
-  return (cached?.data?.children || []).map((child) => ({ value: child.id, text: `${child.name} (${child.id})` }))
+  return (cached?.data?.children || []).map((child) => ({
+    value: child.id, text: `${child.name} (${child.id})`, statuses: child.statuses || []
+  }))
 }
 
 function recordTypes (cached) {
@@ -19,29 +21,33 @@ function recordTypes (cached) {
 function addMissing (select, choices) {
   const present = new Set(Array.from(select.options, (option) => option.value))
   for (const choice of choices) {
-    if (!present.has(choice.value)) select.add(new Option(choice.text, choice.value))
+    if (present.has(choice.value)) continue
+    const option = new Option(choice.text, choice.value)
+    if (choice.statuses) option.dataset.statuses = choice.statuses.join(' ')
+    select.add(option)
   }
 }
 
-/** Fill a form's child and note-type lists from the cached caseload, where the page left them empty. */
+/**
+ * Fill a form's child and note-type lists from the cached caseload, where the page left them
+ * empty, and choose the child the link names: it always wins over what the page had selected.
+ */
 export async function fillFromCaseload (form, db) {
   const cached = await getMeta(db, 'caseload')
-  if (!cached) return
+  if (cached) addChoices(form, cached)
+  const wanted = new URLSearchParams(location.search).get('child')
+  const childSelect = form.elements.child_id
+  if (wanted && childSelect?.tagName === 'SELECT') childSelect.value = wanted
+}
+
+function addChoices (form, cached) {
   const childSelect = form.elements.child_id
   if (childSelect?.tagName === 'SELECT') {
     addMissing(childSelect, children(cached))
-    const wanted = childSelect.dataset.selected || new URLSearchParams(location.search).get('child')
-    if (wanted && !childSelect.value) childSelect.value = wanted
   }
   // The note form's record types (a visit has its own form).
   const typeSelect = form.elements.record_type
   if (typeSelect?.tagName === 'SELECT') addMissing(typeSelect, recordTypes(cached))
-}
-
-/** Each cached child's statuses, by child id: some questions depend on them. */
-export async function childStatuses (db) {
-  const cached = await getMeta(db, 'caseload')
-  return Object.fromEntries((cached?.data?.children || []).map((child) => [child.id, child.statuses || []]))
 }
 
 /** The component on a child select (data-module="child-select"). */

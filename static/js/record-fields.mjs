@@ -1,43 +1,12 @@
-// From a record form to a sync API record, offline: the mirror of webapp/field/forms.py
-// (read_visit, read_note), so that a record finished on the tablet is the record the server
-// would have built from the same form posted online, with the same messages.
+// From a record form to a sync API record, offline, driven by the form's definition
+// (webapp/record_forms.py, embedded in the page as JSON): the same checks and messages as the
+// server's reading of the same form posted online, so a record finished on the tablet is the
+// record the server would have built. tests/field/record_form_examples.json holds both to it.
 import { londonWallClock } from './words.mjs'
 
-const TIME_PATTERN = /^\s*(\d{1,2})[:.](\d{2})\s*$/
-const FUTURE_TOLERANCE_MS = 5 * 60 * 1000
-const TEXT_MAX = 20000
-const SHORT_TEXT_MAX = 500
-
-const VISIT_FIELD_KEYS = [
-  'visit_type', 'announced', 'child_seen', 'child_not_seen_reason', 'seen_alone', 'bedroom_seen',
-  'present', 'childs_words', 'observations', 'analysis', 'actions'
-]
-const TEXT_LIMITS = {
-  present: SHORT_TEXT_MAX,
-  child_not_seen_reason: TEXT_MAX,
-  childs_words: TEXT_MAX,
-  observations: TEXT_MAX,
-  analysis: TEXT_MAX,
-  actions: TEXT_MAX,
-  text: TEXT_MAX
-}
-const TEXT_LABELS = {
-  child_not_seen_reason: 'Why the child was not seen',
-  present: 'Who was present',
-  childs_words: 'What the child said',
-  observations: 'Your observations',
-  analysis: 'Your analysis',
-  actions: 'Actions and next steps',
-  text: 'The record'
-}
-const REQUIRED_TEXT = {
-  observations: 'Enter what you observed',
-  analysis: 'Enter your analysis',
-  actions: 'Enter the actions and next steps'
-}
 // Yes/no questions post "yes" or "no"; the record's fields hold true or false.
 const BOOLEANS = { yes: true, no: false }
-const EVENT_NAMES = ['event_at-day', 'event_at-month', 'event_at-year', 'event_at-time']
+
 const IGNORED = new Set(['csrf_token', 'draft_id'])
 
 /** What is typed in the form, by field name; the form's own hidden tokens left out. */
@@ -86,11 +55,6 @@ function selectHas (select, value) {
   return Array.from(select.options).some((option) => option.value === value)
 }
 
-function trimmed (values, name) {
-  const value = values[name]
-  return typeof value === 'string' ? value.trim() : ''
-}
-
 // Offset of Europe/London from UTC at an instant, in milliseconds.
 function londonOffset (instant) {
   const { year, month, day, hour, minute, second } = londonWallClock(instant)
@@ -110,141 +74,145 @@ export function isoInstant (date) {
   return date.toISOString().replace('.000Z', 'Z')
 }
 
-function readEventAt (values, errors, now, what) {
+function trimmed (values, name) {
+  const value = values[name]
+  return typeof value === 'string' ? value.trim() : ''
+}
+
+function readEventAt (definition, values, errors, now) {
+  const messages = definition.event_at_messages
+  const number = new RegExp(definition.number_pattern)
   const [day, month, year] = ['day', 'month', 'year'].map((part) => trimmed(values, `event_at-${part}`))
   let when = null
   if (!(day || month || year)) {
-    errors['event_at-day'] = `Enter the date of the ${what}`
+    errors['event_at-day'] = messages.date_missing
   } else {
-    const [d, m, y] = [day, month, year].map((text) => (/^\d+$/.test(text) ? Number(text) : NaN))
+    const [d, m, y] = [day, month, year].map((text) => (number.test(text) ? Number(text) : NaN))
     const probe = new Date(Date.UTC(y, m - 1, d))
-    if (Number.isNaN(probe.getTime()) || y < 2000 || probe.getUTCDate() !== d || probe.getUTCMonth() !== m - 1) {
-      errors['event_at-day'] = `The date of the ${what} must be a real date, like 23 11 2026`
+    if (Number.isNaN(probe.getTime()) || y < definition.earliest_year || y > definition.latest_year ||
+        probe.getUTCDate() !== d || probe.getUTCMonth() !== m - 1) {
+      errors['event_at-day'] = messages.date_invalid
     } else {
       when = [y, m, d]
     }
   }
   const time = trimmed(values, 'event_at-time')
-  const match = TIME_PATTERN.exec(time)
+  const match = new RegExp(definition.time_pattern).exec(time)
   if (!time) {
-    errors['event_at-time'] = `Enter the time of the ${what}`
+    errors['event_at-time'] = messages.time_missing
   } else if (!match || Number(match[1]) > 23 || Number(match[2]) > 59) {
-    errors['event_at-time'] = `Enter the time of the ${what} as hours and minutes, like 14:30`
+    errors['event_at-time'] = messages.time_invalid
   }
   if (errors['event_at-day'] || errors['event_at-time']) return null
   const eventAt = londonToUtc(when[0], when[1], when[2], Number(match[1]), Number(match[2]))
-  if (eventAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
-    errors['event_at-day'] = `The date and time of the ${what} must be in the past`
+  if (eventAt.getTime() > now.getTime() + definition.future_tolerance_seconds * 1000) {
+    errors['event_at-day'] = messages.future
     return null
   }
   return eventAt
 }
 
-function choice (values, errors, name, allowed, message) {
-  if (!allowed.includes(trimmed(values, name))) errors[name] = message
+/** Whether a condition of the definition (show_when, child_protection_when) holds. */
+export function holds (condition, values, childStatuses) {
+  if (!condition) return true
+  if (condition.child_status) return (childStatuses || []).includes(condition.child_status)
+  return values[condition.field] === condition.equals
 }
 
-function optionValues (form, name) {
-  const control = form.elements[name]
-  if (!control) return []
-  const list = control.options ? Array.from(control.options) : Array.from(control.length ? control : [control])
-  return list.map((option) => option.value).filter(Boolean)
+/** Whether a question is shown, given the answers so far and the chosen child's statuses. */
+export function shown (definition, field, values, childStatuses) {
+  return holds(field.show_when, { record_type: definition.record_type, ...values }, childStatuses)
 }
 
-function orderErrors (errors, order) {
-  const ordered = {}
-  for (const name of order) if (errors[name]) ordered[name] = errors[name]
-  return ordered
+/** A value as the form holds it, as the record holds it: null when not answered. */
+function posted (field, text) {
+  if (text === '') return null
+  if (field.type === 'boolean') return text in BOOLEANS ? BOOLEANS[text] : text
+  return text
 }
 
-function textLengths (values, errors, names) {
-  for (const name of names) {
-    const limit = TEXT_LIMITS[name]
-    if (limit && trimmed(values, name).length > limit) {
-      errors[name] = `${TEXT_LABELS[name]} must be ${limit.toLocaleString('en-GB')} characters or fewer`
-    }
+// Why a given value is not acceptable, or null. Blank text counts as missing.
+function problem (field, value) {
+  const { messages } = field
+  if (field.type === 'text' || field.type === 'textarea') {
+    if (typeof value !== 'string') return messages.invalid
+    if (field.required && !value.trim()) return messages.missing
+    if (value.length > field.max_length) return messages.too_long
+  } else if (field.type === 'choice') {
+    if (!field.choices.some((choice) => choice.value === value)) return messages.invalid
+  } else if (field.type === 'boolean') {
+    if (typeof value !== 'boolean') return messages.invalid
   }
+  return null
+}
+
+/** The answers of the form's typed values, with the chosen child's statuses. */
+export function answersOf (definition, values) {
+  const typed = {}
+  for (const field of definition.fields) {
+    if (field.type === 'record_type') typed.record_type = trimmed(values, 'record_type')
+    else if (!field.envelope) typed[field.name] = posted(field, trimmed(values, field.name))
+  }
+  return typed
 }
 
 /**
- * Check the form and build the record the sync API takes.
- * `childStatuses` maps child ids to their statuses, where the device knows them.
- * Returns { errors, record } with `errors` by field name, in page order; `record` is null
- * when there are errors.
+ * Check a form's values (as readValues gives them) by the form's definition, and build the
+ * record the sync API takes: the mirror of Form.read in webapp/record_forms.py.
+ * `children` maps each child the form offers to the child's statuses; `recordTypes` lists the
+ * record types it offers. Returns { errors, record } with `errors` by input name, in page
+ * order; `record` is null when there are errors.
  */
-export function buildRecord (form, values, { id, now = new Date(), childStatuses = {} }) {
-  const kind = form.dataset.recordType === 'visit' ? 'visit' : 'case_note'
+export function readRecord (definition, values, { now = new Date(), children = {}, recordTypes = [] }) {
   const errors = {}
   const childId = trimmed(values, 'child_id')
-  if (!childId || !optionValues(form, 'child_id').includes(childId)) {
-    errors.child_id = kind === 'visit' ? 'Select the child you visited' : 'Select the child this record is about'
+  const typed = answersOf(definition, values)
+  let eventAt = null
+  for (const field of definition.fields) {
+    if (field.type === 'child') {
+      if (!Object.hasOwn(children, childId)) errors.child_id = field.messages.missing
+    } else if (field.type === 'record_type') {
+      if (!recordTypes.includes(typed.record_type)) errors.record_type = field.messages.missing
+    } else if (field.type === 'datetime') {
+      eventAt = readEventAt(definition, values, errors, now)
+    }
   }
-
-  if (kind === 'visit') {
-    const statuses = childStatuses[childId]
-    const names = ['child_id', ...EVENT_NAMES, ...VISIT_FIELD_KEYS]
-    const eventAt = readEventAt(values, errors, now, 'visit')
-    choice(values, errors, 'visit_type', optionValues(form, 'visit_type'), 'Select the type of visit')
-    choice(values, errors, 'announced', ['announced', 'unannounced'], 'Select whether the visit was announced')
-    choice(values, errors, 'child_seen', ['yes', 'no'], 'Select whether you saw the child')
-    const seen = BOOLEANS[trimmed(values, 'child_seen')]
-    if (seen === false && !trimmed(values, 'child_not_seen_reason')) {
-      errors.child_not_seen_reason = 'Enter why the child was not seen'
+  const statuses = children[childId] || []
+  const fields = {}
+  for (const field of definition.fields) {
+    if (field.envelope || typed[field.name] === null || !shown(definition, field, typed, statuses)) continue
+    fields[field.name] = typed[field.name]
+  }
+  const context = { record_type: typed.record_type ?? definition.record_type, ...fields }
+  for (const field of definition.fields) {
+    if (field.envelope) continue
+    if (!(field.name in fields)) {
+      if (field.required && shown(definition, field, context, statuses)) errors[field.name] = field.messages.missing
+      continue
     }
-    if (seen === true) choice(values, errors, 'seen_alone', ['yes', 'no'], 'Select whether you saw the child alone')
-    // The sync API requires the bedroom answer for looked-after children only.
-    if (trimmed(values, 'bedroom_seen') || (statuses && statuses.includes('looked_after'))) {
-      choice(values, errors, 'bedroom_seen', ['yes', 'no'], 'Select whether you saw the child’s bedroom')
-    }
-    for (const [name, message] of Object.entries(REQUIRED_TEXT)) {
-      if (!trimmed(values, name)) errors[name] = message
-    }
-    textLengths(values, errors, names)
-
-    const fields = {}
-    for (const name of VISIT_FIELD_KEYS) if (trimmed(values, name)) fields[name] = trimmed(values, name)
-    for (const name of ['child_seen', 'seen_alone', 'bedroom_seen']) {
-      if (name in fields) fields[name] = BOOLEANS[fields[name]]
-    }
-    if (seen !== false) delete fields.child_not_seen_reason
-    if (seen !== true) delete fields.seen_alone
-    return finish(errors, {
-      id,
+    const message = problem(field, fields[field.name])
+    if (message) errors[field.name] = message
+  }
+  const ordered = {}
+  for (const name of inputNames(definition)) if (errors[name]) ordered[name] = errors[name]
+  if (Object.keys(ordered).length) return { errors: ordered, record: null }
+  return {
+    errors: {},
+    record: {
       child_id: childId,
-      record_type: 'visit',
-      event_at: eventAt && isoInstant(eventAt),
-      child_protection: fields.visit_type === 'statutory_child_protection',
+      record_type: typed.record_type ?? definition.record_type,
+      event_at: isoInstant(eventAt),
+      child_protection: definition.child_protection_when ? holds(definition.child_protection_when, fields, statuses) : false,
       fields
-    }, names)
+    }
   }
-
-  const names = ['child_id', 'record_type', 'note_type', ...EVENT_NAMES, 'text']
-  const recordType = trimmed(values, 'record_type')
-  if (!recordType || !optionValues(form, 'record_type').includes(recordType)) {
-    errors.record_type = 'Select the type of record'
-  }
-  // A case note also says what kind of contact it records (the sync API's case note form).
-  const isCaseNote = recordType === 'case_note'
-  if (isCaseNote) {
-    choice(values, errors, 'note_type', optionValues(form, 'note_type'), 'Select the kind of case note')
-  }
-  const eventAt = readEventAt(values, errors, now, 'event')
-  if (!trimmed(values, 'text')) errors.text = 'Enter what happened'
-  textLengths(values, errors, ['text'])
-  return finish(errors, {
-    id,
-    child_id: childId,
-    record_type: recordType,
-    event_at: eventAt && isoInstant(eventAt),
-    fields: isCaseNote
-      ? { note_type: trimmed(values, 'note_type'), text: trimmed(values, 'text') }
-      : { text: trimmed(values, 'text') }
-  }, names)
 }
 
-function finish (errors, record, order) {
-  const ordered = orderErrors(errors, order)
-  return Object.keys(ordered).length ? { errors: ordered, record: null } : { errors: {}, record }
+/** The names a page of the form posts, in page order. */
+export function inputNames (definition) {
+  return definition.fields.flatMap((field) => field.type === 'datetime'
+    ? ['day', 'month', 'year', 'time'].map((part) => `${field.name}-${part}`)
+    : [field.envelope || field.name])
 }
 
 /**

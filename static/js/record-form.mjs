@@ -1,11 +1,11 @@
 // The visit and case-note forms, offline-first. Without JavaScript (or without IndexedDB) the
 // form stays a plain POST. With them, everything typed is kept as a draft; finishing puts the
 // record in the outbox, stamped with the device's clock, and sends it when there is signal.
-import { childStatuses, fillFromCaseload } from './caseload-choices.mjs'
+import { fillFromCaseload } from './caseload-choices.mjs'
 import { element } from './dom.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
-import { buildRecord, fillValues, isoInstant, readValues, serverMessagesByField } from './record-fields.mjs'
+import { answersOf, fillValues, isoInstant, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
 import { announceChange } from './sync.mjs'
 
 const ERROR_MARK = 'data-app-error'
@@ -17,6 +17,7 @@ export class RecordForm {
     this.context = context
     this.outbox = new Outbox(context.db)
     this.kind = form.dataset.recordType === 'visit' ? 'visit' : 'case_note'
+    this.definition = JSON.parse(document.getElementById('record-form-definition').textContent)
     this.id = null
     this.dirty = false
     this.correcting = null // an outbox entry the server turned down, being corrected
@@ -35,6 +36,8 @@ export class RecordForm {
     const markDirty = () => { this.dirty = true }
     form.addEventListener('input', markDirty, true)
     form.addEventListener('change', markDirty, true)
+    form.addEventListener('change', () => this.showWhatApplies())
+    this.showWhatApplies()
     form.addEventListener('submit', (event) => {
       event.preventDefault()
       this.finish()
@@ -47,6 +50,7 @@ export class RecordForm {
     if (draft) {
       this.id = id
       fillValues(this.form, draft.values)
+      this.showWhatApplies()
       return
     }
     const entry = await this.outbox.get(id)
@@ -56,6 +60,7 @@ export class RecordForm {
     }
     this.id = id
     fillValues(this.form, entry.values)
+    this.showWhatApplies()
     if (entry.state === WAITING) {
       this.notify('This record is finished and waiting to be sent. It cannot be changed now.')
       for (const control of this.form.elements) control.disabled = true
@@ -67,6 +72,36 @@ export class RecordForm {
       Object.fromEntries(Object.entries(messages).map(([name, list]) => [name, list.join(' ')])),
       'The server could not accept this record. Correct it and send it again.'
     )
+  }
+
+  /** The children the form offers, each with its statuses (some questions depend on them). */
+  children () {
+    const select = this.form.elements.child_id
+    const options = select?.options ? Array.from(select.options).filter((option) => option.value) : []
+    return Object.fromEntries(options.map((option) => [option.value, (option.dataset.statuses || '').split(' ').filter(Boolean)]))
+  }
+
+  recordTypes () {
+    const select = this.form.elements.record_type
+    return select?.options ? Array.from(select.options, (option) => option.value).filter(Boolean) : []
+  }
+
+  /**
+   * Hide the questions that do not apply (the whole form group, so no hidden control is
+   * announced), and name the chosen child in the heading.
+   */
+  showWhatApplies () {
+    const values = readValues(this.form)
+    const answers = answersOf(this.definition, values)
+    const statuses = this.children()[values.child_id] || []
+    for (const field of this.definition.fields) {
+      if (!field.show_when) continue
+      const group = this.form.querySelector(`[data-record-field="${field.name}"]`)
+      if (group) group.hidden = !shown(this.definition, field, answers, statuses)
+    }
+    const heading = document.querySelector('[data-record-heading]')
+    const option = this.form.elements.child_id?.selectedOptions?.[0]
+    if (heading) heading.textContent = option?.value ? `${heading.dataset.title} for ${option.text}` : heading.dataset.title
   }
 
   summary (values) {
@@ -106,11 +141,12 @@ export class RecordForm {
     await this.autosave.flush() // what is on screen is on disk before anything else
     const values = readValues(this.form)
     const id = this.id || crypto.randomUUID()
-    const { errors, record } = buildRecord(this.form, values, { id, childStatuses: await childStatuses(this.context.db) })
+    const { errors, record } = readRecord(this.definition, values, { children: this.children(), recordTypes: this.recordTypes() })
     if (record === null) {
       this.showErrors(errors)
       return
     }
+    record.id = id
     record.completed_at = isoInstant(new Date()) // the device's clock: when it was finished
     await this.outbox.finish({ record, values, summary: this.summary(values) })
     this.clearErrors()
@@ -118,6 +154,7 @@ export class RecordForm {
     this.dirty = false
     this.correcting = null
     this.form.reset()
+    this.showWhatApplies()
     history.replaceState(null, '', location.pathname)
     const what = this.kind === 'visit' ? 'Visit' : 'Case note'
     this.notify(

@@ -124,3 +124,15 @@ def test_a_visit_and_sign_in_with_the_keyboard_alone(browser, live_server, fixed
     assert page.get_by_text("Your record reached").is_visible()
     assert "On time" in page.locator(".app-verdict-words").first.inner_text()
     context.close()
+
+
+def test_a_form_checked_on_the_device_has_no_violations(page, live_server, signed_in_page, axe_source):
+    """Questions shown and hidden as they apply, and the device's own error summary."""
+    signed_in_page(page)
+    page.goto(f"{live_server}/visits/new?child={PRACTITIONER.child_refs[2]}")  # looked after
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("group", name="Did you see the child?").get_by_role("radio", name="No").check()
+    page.get_by_role("textbox", name="Why did you not see the child?").wait_for()
+    page.get_by_role("button", name="Finish and send").click()
+    page.get_by_role("link", name="Select whether you saw the child’s bedroom").wait_for()
+    assert _violations(page, axe_source) == []

@@ -1,4 +1,5 @@
 """The visit and case-note forms posted without JavaScript: stored through sync, or errors shown."""
+import json
 import re
 
 import pytest
@@ -74,7 +75,7 @@ def test_an_empty_visit_shows_every_problem_next_to_its_field(app, client, peopl
         "event_at-time": "Enter the time of the visit",
         "visit_type": "Select the type of visit",
         "announced": "Select whether the visit was announced",
-        "child_not_seen_reason": "Enter why the child was not seen",
+        "child_not_seen_reason": "Enter why you did not see the child",
         # Ben is looked after, so the bedroom question must be answered.
         "bedroom_seen": "Select whether you saw the child’s bedroom",
         "observations": "Enter what you observed",
@@ -135,16 +136,78 @@ def test_an_empty_case_note_shows_its_errors(app, client, people, sign_in):
     }
 
 
+def _page_inputs(html: str) -> list[str]:
+    """The names of a page's inputs, once each, in page order, the CSRF token left out."""
+    names = re.findall(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"', html)
+    return [name for name in dict.fromkeys(names) if name != "csrf_token"]
+
+
+def _api_inputs(form: dict) -> list[str]:
+    """The inputs a page of an API form has: the date and time as four, envelopes by their key."""
+    names = []
+    for spec in form["fields"]:
+        if spec["type"] == "datetime":
+            names += [f"{spec['name']}-{part}" for part in ("day", "month", "year", "time")]
+        else:
+            names.append(spec["envelope"] or spec["name"])
+    return names
+
+
 def test_forms_name_their_fields_as_the_sync_api_does(client, people, sign_in):
+    """The pages and the forms sent to devices (GET /api/v1/caseload) ask the same questions."""
     sign_in(people.practitioner)
-    visit = client.get("/visits/new?child=WK-1").get_data(as_text=True)
-    assert '<form method="post" action="/visits/new" novalidate\n          data-module="record-form" data-record-type="visit">' in visit
-    for name in VISIT:
-        assert f'name="{name}"' in visit
-    assert 'name="title"' not in visit
-    assert '<option value="WK-1" selected>' in visit
+    [authority] = client.get("/api/v1/caseload").get_json()["authorities"]
+    for path, record_type in (("/visits/new", "visit"), ("/notes/new", "case_note")):
+        form = authority["forms"][record_type]
+        html = client.get(path).get_data(as_text=True)
+        assert f'data-record-type="{record_type}"' in html
+        assert _page_inputs(html) == _api_inputs(form)
+        embedded = re.search(r'<script type="application/json" id="record-form-definition">(.*?)</script>', html, re.S)
+        assert json.loads(embedded.group(1)) == form  # what the page checks offline
+        for spec in form["fields"]:
+            assert re.search(rf">\s*{re.escape(spec['label'])}\s*<", html), spec["label"]
     note = client.get("/notes/new").get_data(as_text=True)
-    assert 'data-record-type="case_note"' in note
-    for name in NOTE:
-        assert f'name="{name}"' in note
     assert '<option value="supervision">' in note and '<option value="visit">' not in note
+
+
+def test_the_child_named_in_the_link_is_chosen_and_heads_the_form(client, people, sign_in):
+    sign_in(people.practitioner)
+    html = client.get("/visits/new?child=WK-1").get_data(as_text=True)
+    assert re.search(r'<option value="WK-1" selected[^>]*>Amira Khan \(WK-1\)</option>', html)
+    assert re.search(r"<h1[^>]*>Record a visit for Amira Khan \(WK-1\)</h1>", html)
+    assert re.search(r"<h1[^>]*>Record a case note</h1>", client.get("/notes/new").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("path", ["/visits/new", "/notes/new"])
+def test_every_text_box_starts_empty(client, people, sign_in, path):
+    sign_in(people.practitioner)
+    html = client.get(path).get_data(as_text=True)
+    boxes = re.findall(r"<textarea[^>]*>([^<]*)</textarea>", html)
+    assert boxes and all(text == "" for text in boxes)
+    values = re.findall(r'<input[^>]*\sname="(present)"[^>]*?(?:value="([^"]*)")?[^>]*>', html)
+    assert all(value == "" for _, value in values)
+    assert "None" not in html
+
+
+def test_the_shell_the_device_keeps_holds_no_child_and_no_values(client, people, sign_in):
+    sign_in(people.practitioner)
+    html = client.get("/visits/new?child=WK-1", headers={"Sec-Fetch-Mode": "cors"}).get_data(as_text=True)
+    assert _page_inputs(html)[0] == "child_id"
+    assert "WK-1" not in html and "Amira" not in html and 'name="user-id"' not in html
+    assert re.findall(r'name="event_at-[a-z]+"[^>]*value="([^"]*)"', html) == []
+    assert "None" not in html
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "field", "message"),
+    [
+        ("/visits/new", {**VISIT, "observations": "   ", "analysis": "\n"}, "observations", "Enter what you observed"),
+        ("/notes/new", {**NOTE, "text": "  "}, "text", "Enter what happened"),
+    ],
+)
+def test_required_text_that_is_blank_is_refused(app, client, people, sign_in, path, data, field, message):
+    sign_in(people.practitioner)
+    response = client.post(path, data={**data, "csrf_token": sign_in.token()})
+    assert response.status_code == 400
+    assert _error_summary(response.get_data(as_text=True))[field] == message
+    assert _records(app) == []

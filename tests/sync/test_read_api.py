@@ -106,11 +106,21 @@ def test_caseload_lists_the_practitioners_children_and_their_authoritys_forms(ap
     assert [c["value"] for c in visit_fields_spec["visit_type"]["choices"]] == [
         "statutory_child_protection", "child_in_need", "looked_after", "care_leaver", "early_help", "other",
     ]
-    assert visit_fields_spec["child_not_seen_reason"]["show_when"] == {"field": "child_seen", "equals": False}
-    assert visit_fields_spec["bedroom_seen"]["show_when"] == {"child_status": "looked_after"}
+    assert visit_fields_spec["child_not_seen_reason"]["show_when"] == {
+        "field": "child_seen", "equals": False, "hint": "Answer if you did not see the child.",
+    }
+    assert visit_fields_spec["bedroom_seen"]["show_when"] == {
+        "child_status": "looked_after", "hint": "Answer for a looked after child.",
+    }
+    assert visit_fields_spec["analysis"]["messages"] == {
+        "missing": "Enter your analysis", "invalid": "Must be text.",
+        "too_long": "Your analysis must be 20,000 characters or fewer",
+    }
     assert visit_fields_spec["event_at"]["envelope"] == "event_at"
     assert visit_fields_spec["observations"]["max_length"] == 20000
-    assert [f["name"] for f in norfolk["forms"]["case_note"]["fields"]] == ["child", "event_at", "note_type", "text"]
+    assert [f["name"] for f in norfolk["forms"]["case_note"]["fields"]] == [
+        "child", "record_type", "note_type", "event_at", "text",
+    ]
 
 
 def test_a_manager_sees_the_teams_children_and_an_admin_sees_all(app, world, auth):

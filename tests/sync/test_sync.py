@@ -11,7 +11,7 @@ from tests.conftest import DEFAULT_NOW
 from tests.factories import iso, new_record, visit_fields
 from webapp.extensions import db
 from webapp.models import AuditEvent, Record, SyncRequest, TimelinessCheck
-from webapp.sync.forms_spec import SHORT_TEXT_MAX, TEXT_MAX
+from webapp.record_forms import SHORT_TEXT_MAX, TEXT_MAX
 
 EVENT = DEFAULT_NOW - timedelta(hours=1)  # Monday 23 November 2026, 09:00 UTC
 
@@ -287,11 +287,12 @@ def test_event_at_more_than_five_minutes_in_the_future_is_rejected(app, asha, ah
     ("fields", "field", "message"),
     [
         (visit_fields(observations="x" * (TEXT_MAX + 1)), "observations", f"Text must be {TEXT_MAX} characters or fewer."),
-        (visit_fields(present="x" * (SHORT_TEXT_MAX + 1)), "present", f"Must be {SHORT_TEXT_MAX} characters or fewer."),
+        (visit_fields(present="x" * (SHORT_TEXT_MAX + 1)), "present", f"Who was present must be {SHORT_TEXT_MAX} characters or fewer"),
         (visit_fields(visit_type="social"), "visit_type", "Must be one of: statutory_child_protection, child_in_need, looked_after, care_leaver, early_help, other."),
         (visit_fields(child_seen="yes"), "child_seen", "Must be true or false."),
-        ({k: v for k, v in visit_fields().items() if k != "analysis"}, "analysis", "Missing data for required field."),
-        (visit_fields(child_seen=False), "child_not_seen_reason", "Missing data for required field."),
+        ({k: v for k, v in visit_fields().items() if k != "analysis"}, "analysis", "Enter your analysis"),
+        (visit_fields(analysis=" \n "), "analysis", "Enter your analysis"),
+        (visit_fields(child_seen=False), "child_not_seen_reason", "Enter why you did not see the child"),
     ],
 )
 def test_form_fields_over_limits_or_invalid_are_rejected_per_field(app, asha, fields, field, message):
@@ -300,7 +301,7 @@ def test_form_fields_over_limits_or_invalid_are_rejected_per_field(app, asha, fi
 
 def test_bedroom_seen_is_required_for_a_looked_after_child(app, asha):
     errors = _rejected(asha, new_record("NOR-3", EVENT))
-    assert errors == {"fields": {"bedroom_seen": ["Missing data for required field."]}}
+    assert errors == {"fields": {"bedroom_seen": ["Select whether you saw the child’s bedroom"]}}
     [result] = results(asha.sync([new_record("NOR-3", EVENT, fields=visit_fields(bedroom_seen=True))], DEFAULT_NOW))
     assert result["status"] == "accepted"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from webapp.field.forms import Submission
+from webapp.record_forms import Submission
 from webapp.models import User
 from webapp.sync import service as sync
 from webapp.timeliness.verdict import iso_utc

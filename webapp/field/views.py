@@ -21,16 +21,11 @@ from webapp.field import forms, precache, service
 from webapp.field.recording import RecordRefused, store_record
 from webapp.models import CHILD_REFERENCE
 from webapp.pages import page_or_fragment
+from webapp.record_forms import CASE_NOTE, VISIT, Submission
 from webapp.sync.schemas import text_problem
 from webapp.templating import theme_colour
 
 bp = Blueprint("field", __name__)
-VISIT_CHOICES = {
-    "visit_types": forms.VISIT_TYPES,
-    "announced_choices": forms.ANNOUNCED,
-    "text_fields": forms.VISIT_TEXT_LAYOUT,
-}
-NOTE_CHOICES = {"case_note_types": forms.CASE_NOTE_TYPES}
 
 
 def _is_shell_request() -> bool:
@@ -89,47 +84,41 @@ def _children_statuses() -> dict[str, list[str]]:
     return {child.reference: child.statuses for child in service.visible_children(current_user)}
 
 
+def _form_page(form, template: str, defaults: dict[str, str] | None = None, **context):
+    """A record form as the link asks for it. The shell the service worker keeps for everyone
+    carries no child and no values: the child named in the link is chosen on the device."""
+    shell = _is_shell_request()
+    values = {} if shell else {**(defaults or {}), **forms.starting_values(server_now(), request.args.get("child", ""))}
+    return render_template(
+        template, form=form, children=_form_children(shell), values=values, errors={}, shell=shell, **context
+    )
+
+
 @bp.route("/visits/new", methods=["GET", "POST"])
 def new_visit():
     if request.method == "GET":
-        shell = _is_shell_request()
-        values = {"child_id": request.args.get("child", ""), **forms.event_at_values(server_now())}
-        return render_template(
-            "field/visit_form.html",
-            children=_form_children(shell),
-            values=values,
-            errors={},
-            shell=shell,
-            **VISIT_CHOICES,
-        )
+        return _form_page(VISIT, "field/visit_form.html")
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     submission = forms.read_visit(request.form, _children_statuses(), server_now())
-    return _finish(submission, "field/visit_form.html", **VISIT_CHOICES)
+    return _finish(submission, VISIT, "field/visit_form.html")
 
 
 @bp.route("/notes/new", methods=["GET", "POST"])
 def new_note():
     if request.method == "GET":
         shell = _is_shell_request()
-        values = {"child_id": request.args.get("child", ""), **forms.event_at_values(server_now())}
-        return render_template(
-            "field/note_form.html",
-            children=_form_children(shell),
-            record_types=_record_types(shell),
-            values={"record_type": "case_note", **values},
-            errors={},
-            shell=shell,
-            **NOTE_CHOICES,
+        return _form_page(
+            CASE_NOTE, "field/note_form.html", {"record_type": "case_note"}, record_types=_record_types(shell)
         )
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     record_types = _record_types(shell=False)
     submission = forms.read_note(request.form, _children_statuses(), record_types, server_now())
-    return _finish(submission, "field/note_form.html", record_types=record_types, **NOTE_CHOICES)
+    return _finish(submission, CASE_NOTE, "field/note_form.html", record_types=record_types)
 
 
-def _finish(submission: forms.Submission, template: str, **context):
+def _finish(submission: Submission, form, template: str, **context):
     """Store a valid record and show it on the child's page, or show the form with its errors."""
     if submission.valid:
         try:
@@ -143,6 +132,7 @@ def _finish(submission: forms.Submission, template: str, **context):
     return (
         render_template(
             template,
+            form=form,
             children=service.visible_children(current_user),
             values=submission.values,
             errors=submission.errors,

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from webapp.sync.forms_spec import (
+from webapp.record_forms import (
     FIELD_NAME_PATTERN,
     FIELDS_MAX,
     LIST_MAX,
@@ -350,24 +350,49 @@ class ChoiceSchema(Schema):
 class FormFieldSchema(Schema):
     name = fields.String()
     label = fields.String()
-    type = fields.String(validate=validate.OneOf(["text", "textarea", "choice", "boolean", "datetime", "child"]))
+    type = fields.String(
+        validate=validate.OneOf(["text", "textarea", "choice", "boolean", "datetime", "child", "record_type"])
+    )
     required = fields.Boolean(metadata={"description": "Required whenever the field is shown."})
     hint = fields.String(allow_none=True)
     max_length = fields.Integer(allow_none=True)
     choices = fields.List(fields.Nested(ChoiceSchema))
     show_when = fields.Dict(
         allow_none=True,
-        metadata={"description": '{"field": name, "equals": value} or {"child_status": status}'},
+        metadata={
+            "description": '{"field": name, "equals": value} or {"child_status": status}, each with a "hint" '
+            "saying when to answer"
+        },
     )
     envelope = fields.String(
         allow_none=True,
-        metadata={"description": "Set for child_id and event_at, which belong to the record, not its fields."},
+        metadata={
+            "description": "Set for child_id, record_type and event_at, which belong to the record, not its fields."
+        },
+    )
+    messages = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(allow_none=True),
+        metadata={"description": "What to say when an answer is missing, of the wrong kind, or too long."},
     )
 
 
 class FormSchema(Schema):
     record_type = fields.String()
     label = fields.String()
+    title = fields.String(metadata={"description": "The form page's heading."})
+    event_at_messages = fields.Dict(keys=fields.String(), values=fields.String())
+    child_protection_when = fields.Dict(
+        allow_none=True, metadata={"description": "A record made with the form counts as child protection when this holds."}
+    )
+    time_pattern = fields.String(metadata={"description": "How a time is typed, as a regular expression."})
+    number_pattern = fields.String()
+    earliest_year = fields.Integer()
+    latest_year = fields.Integer()
+    future_tolerance_seconds = fields.Integer(
+        metadata={"description": "How far ahead of the server's clock an event may be."}
+    )
+    # Last: the name hides marshmallow's `fields` for the rest of the class body.
     fields = fields.List(fields.Nested(FormFieldSchema))
 
 

@@ -32,7 +32,7 @@ from webapp.models import (
     TimelinessCheck,
     User,
 )
-from webapp.sync.forms_spec import FORMS
+from webapp.record_forms import FORMS, FUTURE_TOLERANCE
 from webapp.sync.schemas import (
     EnvelopeSchema,
     Instant,
@@ -59,8 +59,6 @@ REJECTED = "rejected"
 
 # A device clock more than this far from the server's is flagged (timeliness.md).
 SKEW_TOLERANCE = timedelta(minutes=5)
-# An event may be this far ahead of the server's clock: a device a little fast is not lying.
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 NOT_YOUR_CHILD = "No child with this id is on your team's caseload."
 NOT_YOUR_RECORD = (
