@@ -29,7 +29,7 @@ from webapp.manager.formatting import (
 )
 from webapp.manager.schemas import PAGE_SIZE, VERDICTS, LateEntryFilters, Period, local_midnight
 from webapp.models import AuditEvent, Child, Record, Team, TimelinessCheck, User
-from webapp.sync.forms_spec import VISIT_TYPES
+from webapp.record_forms import VISIT_TYPES
 from webapp.sync.schemas import valid_uuid
 from webapp.timeliness import (
     LONDON,
