@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from webapp.words import duration_words, london_datetime, long_date, short_date, wait_words
+from webapp.words import (
+    clock_words,
+    duration_words,
+    london_datetime,
+    long_date,
+    numeric_datetime,
+    short_date,
+    wait_words,
+    weekday_date,
+)
 
 TABLE = json.loads((Path(__file__).parent / "field" / "verdict_words_examples.json").read_text())
 
@@ -47,3 +56,25 @@ def test_dates(value, long, short):
 )
 def test_wait_words_rounds_up(seconds, words):
     assert wait_words(seconds) == words
+
+
+@pytest.mark.parametrize(
+    ("skew_seconds", "words"),
+    [(7200, "2 hours slow"), (-300, "5 minutes fast"), (59, "right to within a minute"),
+     (-59.9, "right to within a minute"), (60, "1 minute slow"), (-90000, "1 day 1 hour fast")],
+)
+def test_clock_words(skew_seconds, words):
+    assert clock_words(skew_seconds) == words
+
+
+@pytest.mark.parametrize(
+    ("instant", "numeric", "weekday"),
+    [
+        (datetime(2026, 11, 23, 14, 30, 59, 999999, tzinfo=timezone.utc), "23/11/2026 14:30", "Mon 23 Nov 2026"),
+        # British Summer Time: 23:30 UTC on 1 July is 00:30 on the 2nd in London.
+        (datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc), "02/07/2026 00:30", "Thu 2 Jul 2026"),
+    ],
+)
+def test_numeric_datetime_and_weekday_date(instant, numeric, weekday):
+    assert numeric_datetime(instant) == numeric
+    assert weekday_date(instant) == weekday

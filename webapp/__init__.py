@@ -89,8 +89,10 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from webapp.caseload.commands import caseload_cli
     from webapp.demo import demo_data_command
     from webapp.policy_cli import policy_cli
+    from webapp.schedule_cli import schedule_cli
 
     app.cli.add_command(policy_cli)
+    app.cli.add_command(schedule_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(caseload_cli)
     app.cli.add_command(demo_data_command)

@@ -26,6 +26,14 @@ from webapp.timeliness import (
 policy_cli = AppGroup("policy", help="Check and exercise the recording policies in POLICY_DIR.")
 
 
+def authority_policy(authority: str) -> Policy:
+    """The authority's policy, or a command-line error saying what is wrong."""
+    try:
+        return policies.find(authority)
+    except TimelinessError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _instant(text: str | None, name: str):
     if text is None:
         return None
@@ -134,11 +142,17 @@ def evaluate_command() -> None:
     a line with received_at gets a verdict and one without gets only the due instant. Blank
     lines are skipped. A bad line answers for itself and the rest still run.
     """
+    answer_lines(_evaluate_line)
+
+
+def answer_lines(answer) -> None:
+    """One JSON answer per non-blank line of stdin, in order: `answer(text)`, or
+    {"error": ...} naming the line, so that one bad line never stops the rest."""
     for number, text in enumerate(sys.stdin, start=1):
         if not text.strip():
             continue
         try:
-            result = _evaluate_line(text)
+            result = answer(text)
         except json.JSONDecodeError as exc:
             result = {"error": f"line {number}: not JSON: {exc.msg}"}
         except (TimelinessError, ValueError, TypeError) as exc:
@@ -160,10 +174,7 @@ def _applies_to(policy: Policy, rule) -> str:
 @click.option("--authority", required=True, help="Policy id, e.g. norfolk.")
 def explain_command(authority: str) -> None:
     """Print the authority's rules, each with its window and the source line it quotes."""
-    try:
-        policy = policies.find(authority)
-    except TimelinessError as exc:
-        raise click.ClickException(str(exc)) from None
+    policy = authority_policy(authority)
     click.echo(f"{policy.name} ({policy.authority}), policy version {policy.version}")
     # Rule id and window first: they are short, so the long "applies to" text can run on.
     rows = [(rule.id, rule.window.describe(), _applies_to(policy, rule), rule) for rule in policy.all_rules()]
@@ -181,6 +192,16 @@ def explain_command(authority: str) -> None:
 @policy_cli.command("coverage")
 def coverage_command() -> None:
     """Per authority: catalogued recording rules encoded, superseded by a stricter line, or not encodable."""
+    run_coverage("recording rules", coverage, lambda catalogue, authority: len(catalogue.recording_rules(authority)))
+
+
+def run_coverage(noun: str, report_for, catalogued) -> None:
+    """Per policy file, then for all, how much of the catalogue is accounted for; exit 1 unless all.
+
+    Shared by `policy coverage` and `schedule coverage`: `report_for(policy, catalogue)` gives
+    a report with total, encoded, superseded, not_encodable, missing and complete, and
+    `catalogued(catalogue, authority)` counts the entries of an authority with no policy file.
+    """
     found = policies.current()
     sources_dir = found.directory / "sources"
     try:
@@ -198,13 +219,13 @@ def coverage_command() -> None:
                 click.echo(f"  {issue}", err=True)
             continue
         policy = found.policies[path.stem]
-        report = coverage(policy, catalogue)
+        report = report_for(policy, catalogue)
         covered.add(policy.catalogue_authority)
-        counts = report.to_dict()
-        for name in totals:
-            totals[name] += len(counts[name]) if name == "missing" else counts[name]
+        totals["total"] += report.total
+        for name in ("encoded", "superseded", "not_encodable", "missing"):
+            totals[name] += len(getattr(report, name))
         click.echo(
-            f"{policy.authority}: {report.total} catalogue recording rules, "
+            f"{policy.authority}: {report.total} catalogue {noun}, "
             f"{len(report.encoded)} encoded, {len(report.superseded)} superseded, "
             f"{len(report.not_encodable)} not encodable, {len(report.missing)} missing"
         )
@@ -218,12 +239,12 @@ def coverage_command() -> None:
     for catalogue_authority in catalogue.authorities():
         if catalogue_authority in covered:
             continue
-        count = len(catalogue.recording_rules(catalogue_authority))
+        count = catalogued(catalogue, catalogue_authority)
         if count:
             incomplete = True
-            click.echo(f"{catalogue_authority}: no policy file; {count} catalogue recording rules missing")
+            click.echo(f"{catalogue_authority}: no policy file; {count} catalogue {noun} missing")
     click.echo(
-        f"all authorities: {totals['total']} catalogue recording rules, {totals['encoded']} encoded, "
+        f"all authorities: {totals['total']} catalogue {noun}, {totals['encoded']} encoded, "
         f"{totals['superseded']} superseded, {totals['not_encodable']} not encodable, {totals['missing']} missing"
     )
     if incomplete:

@@ -10,8 +10,9 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from webapp import access, policies, words
-from webapp.manager.formatting import percent, skew_words
+from webapp.manager.formatting import percent
 from webapp.models import CHILD_STATUSES
+from webapp.timeliness import iso_utc
 
 # The council's brand colour is set once, in the style sheet the pages draw with; the
 # browser's toolbar (themeColor), the manifest and the app icons (scripts/build.mjs) read it there.
@@ -35,7 +36,8 @@ def init_templating(app: Flask) -> None:
         london_datetime=words.london_datetime,
         long_date=words.long_date,
         short_date=words.short_date,
-        skew_words=skew_words,
+        clock_words=words.clock_words,
+        iso_utc=iso_utc,
         percent=percent,
         status_label=status_label,
     )

@@ -3,13 +3,18 @@
 Each use has one format:
 - a duration (late by, delay, clock skew): `duration_words`, "2 days 5 hours";
 - a wait before trying again: `wait_words`, "30 seconds", rounded up;
+- how far a tablet's clock was out: `clock_words`, "2 hours slow";
 - an instant (an event, a receipt, a review): `london_datetime`, "Mon 23 Nov 2026, 14:30";
+- a day with its weekday (the last day a record is on time): `weekday_date`, "Mon 23 Nov 2026";
 - a day in prose (a date of birth, a period, a last visit): `long_date`, "23 November 2026";
 - a day where room is short (chart axes, week rows): `short_date`, "23 Nov";
+- an instant in a spreadsheet a person reads (the managers' CSV): `numeric_datetime`,
+  "23/11/2026 14:30", which Excel in a UK locale reads as a date and time;
 - an instant for a machine (JSON, CSV): `webapp.timeliness.iso_utc`, "2026-11-23T14:30:00Z".
 
 static/js/words.mjs mirrors `duration_words` and `london_datetime` for pages drawn on the
-device; tests/field/verdict_words_examples.json is the table of examples both must produce.
+device (the others are written on the server only); tests/field/verdict_words_examples.json
+is the table of examples both must produce.
 Month and day names are spelt here rather than by the locale, so that the server, whatever
 its locale, and every browser write the same words.
 """
@@ -64,8 +69,30 @@ def _london_day(value: date) -> date:
 def london_datetime(instant: datetime) -> str:
     """'Mon 23 Nov 2026, 14:30' in London time."""
     local = instant.astimezone(LONDON)
-    weekday = WEEKDAYS[local.weekday()][:3]
-    return f"{weekday} {short_date(local.date())} {local.year}, {local.hour:02}:{local.minute:02}"
+    return f"{weekday_date(local.date())}, {local.hour:02}:{local.minute:02}"
+
+
+def weekday_date(value: date) -> str:
+    """'Mon 23 Nov 2026'; an instant gives its day in London."""
+    day = _london_day(value)
+    return f"{WEEKDAYS[day.weekday()][:3]} {short_date(day)} {day.year}"
+
+
+def numeric_datetime(instant: datetime) -> str:
+    """'23/11/2026 14:30' in London time."""
+    local = instant.astimezone(LONDON)
+    return f"{local.day:02}/{local.month:02}/{local.year} {local.hour:02}:{local.minute:02}"
+
+
+def clock_words(skew_seconds: float) -> str:
+    """How far a tablet's clock was out: '2 hours slow', '5 minutes fast', 'right to within a minute'.
+
+    `skew_seconds` is the server's time less the tablet's, so a positive skew is a clock that
+    is slow (behind).
+    """
+    if abs(skew_seconds) < MINUTE:
+        return "right to within a minute"
+    return f"{duration_words(abs(skew_seconds))} {'slow' if skew_seconds > 0 else 'fast'}"
 
 
 def long_date(value: date) -> str:

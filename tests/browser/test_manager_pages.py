@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from tests.browser.test_accessibility import _violations
 from webapp.extensions import db
@@ -96,3 +97,49 @@ def test_filters_swap_the_results_and_push_the_url(manager_page, live_server, ma
     assert "cause=synced_late" in page.url
     page.go_back()
     page.get_by_text("Showing 1 to 3 of 3 entries").wait_for()
+
+
+@pytest.fixture(scope="module")
+def norfolk_visit(live_app, manager_team):
+    """An on-time record judged by Norfolk's visit rule, whose ten source lines have long ids."""
+    with live_app.app_context():
+        first = db.session.scalar(select(TimelinessCheck).where(TimelinessCheck.record_uuid == manager_team[2]))
+        record_uuid = str(uuid.uuid4())
+        record = Record(uuid=record_uuid, child_id=first.child_id, author_id=first.author_id, record_type="visit",
+                        event_at=first.event_at, completed_at=None, received_at=first.received_at,
+                        device_id="tablet", fields={}, content_hash="1" * 64)
+        db.session.add(record)
+        db.session.flush()
+        db.session.add(TimelinessCheck(
+            record_uuid=record_uuid, record_id=record.id, team_id=first.team_id, author_id=first.author_id,
+            child_id=first.child_id, record_type="visit", event_at=first.event_at, received_at=first.received_at,
+            policy_id="norfolk", policy_version="browser", rule_id="norfolk_visit", window="2 working days",
+            due_at=first.due_at, verdict="on_time", late_by_seconds=0,
+        ))
+        db.session.commit()
+    return record_uuid
+
+
+@pytest.mark.parametrize("width", [390, 810])
+def test_the_record_page_fits_the_screen_and_reads_in_words(
+    manager_page, live_server, manager_team, norfolk_visit, axe_source, width
+):
+    page = manager_page
+    page.set_viewport_size({"width": width, "height": 800})
+    fits = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    page.goto(f"{live_server}/manager/records/{manager_team[3]}")  # late, cause unknown
+    page.get_by_text("We cannot tell whether it was finished late or sent late").wait_for()
+    assert page.get_by_text("The tablet’s clock was right to within a minute when it sent the record.").is_visible()
+    assert not page.get_by_text("warwickshire_default").is_visible()  # in "Details", closed
+    assert page.evaluate(fits)
+    page.get_by_text("Rule, policy version and record ids").click()
+    assert page.get_by_text("warwickshire_default").is_visible()
+    assert _violations(page, axe_source) == []
+
+    page.goto(f"{live_server}/manager/records/{norfolk_visit}")
+    assert page.get_by_text("“Within 2 working days of visit”").count() == 1
+    assert page.evaluate(fits)
+    page.get_by_text("Rule, policy version and record ids").click()
+    page.get_by_text("norfolk_step_down_initial_visit_case_note").wait_for()
+    assert page.evaluate(fits), "the opened Details push the page sideways"
+    assert _violations(page, axe_source) == []

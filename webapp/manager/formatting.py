@@ -1,15 +1,105 @@
-"""Words the manager pages alone need: clock skew and percentages."""
+"""Words the manager pages and their CSV alone need: causes of lateness and percentages."""
 from __future__ import annotations
 
-from webapp.words import duration_words
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from webapp.manager.schemas import CAUSES
+from webapp.words import clock_words, london_datetime, weekday_date
 
 
-def skew_words(skew_seconds: float) -> str:
-    """skew = server time - device time, so a positive skew is a device clock running behind."""
-    if abs(skew_seconds) < 60:
-        return "Device clock agreed with the server (within a minute)"
-    direction = "behind" if skew_seconds > 0 else "ahead of"
-    return f"Device clock was {duration_words(abs(skew_seconds))} {direction} the server"
+@dataclass(frozen=True)
+class Finish:
+    """When the tablet said a record was finished, and how far to believe it."""
+
+    completed_at: datetime | None  # the tablet's clock, as sent
+    corrected_at: datetime | None  # the same, corrected for the tablet's clock
+    skew_seconds: float
+    event_at: datetime
+    received_at: datetime
+    record_type: str
+
+
+def event_words(record_type: str) -> str:
+    return "the visit" if record_type == "visit" else "the event"
+
+
+def is_day_window(window: str) -> bool:
+    """Whether a window (in words, as stored on the verdict) counts whole days, not hours."""
+    return "hour" not in window
+
+
+def due_words(due_at: datetime, window: str) -> str:
+    """'By the end of Mon 23 Nov 2026' for a day window, else 'By Thu 12 Nov 2026, 04:00'.
+
+    A day window's due instant is the midnight that ends its last day, so the day named is
+    the one before it.
+    """
+    if is_day_window(window):
+        return f"By the end of {weekday_date(due_at - timedelta(microseconds=1))}"
+    return f"By {london_datetime(due_at)}"
+
+
+def rule_sentence(
+    council: str, record_label: str, window: str, record_type: str, general: bool, conditions: dict
+) -> str:
+    """The council's rule in one sentence: '... rule for "Visit" is that it must be on the
+    child's file within 2 working days of the visit.'"""
+    event = event_words(record_type)
+    if window.startswith("same"):
+        limit = f"on the {window} as {event}"
+    elif "before" in window:
+        limit = f"no later than {window}"
+    else:
+        limit = f"within {window} of {event}"
+    kind = f"“{record_label}”"
+    if conditions.get("child_protection") is True:
+        kind += " in child protection work"
+    elif conditions.get("child_protection") is False:
+        kind += " outside child protection work"
+    if conditions.get("service"):
+        kind += f" in {conditions['service'].replace('_', ' ')}"
+    whose = f"{council}’s general rule, which covers {kind}," if general else f"{council}’s rule for {kind}"
+    return f"{whose} is that it must be on the child’s file {limit}."
+
+
+def unknown_reason(finish: Finish) -> str:
+    """Why nobody can tell whether a late record was finished late or sent late."""
+    if finish.completed_at is None or finish.corrected_at is None:
+        return "the tablet did not send the time the record was finished"
+    # The skew is measured when the tablet sends; its clock may have been changed in between.
+    reason = (
+        f"the tablet’s clock could not be believed: it was {clock_words(finish.skew_seconds)}"
+        " when the record was sent"
+    )
+    allowing = "and even allowing for that the tablet said the record was finished"
+    if finish.corrected_at < finish.event_at:
+        return f"{reason}, {allowing} before {event_words(finish.record_type)}"
+    if finish.corrected_at > finish.received_at:
+        return f"{reason}, {allowing} after it reached the council"
+    return reason
+
+
+def cause_sentence(cause: str | None, author: str, finish: Finish) -> str:
+    """One sentence saying why a late record was late, for a team manager."""
+    if cause == "recorded_late":
+        finished = london_datetime(finish.corrected_at)
+        return f"{author} finished it on the tablet after it was due, at {finished}."
+    if cause == "synced_late":
+        return (
+            f"{author} finished it on the tablet in time, at {london_datetime(finish.corrected_at)}, but"
+            " it reached the council late, usually because the tablet had no signal."
+        )
+    return f"We cannot tell whether it was finished late or sent late, because {unknown_reason(finish)}."
+
+
+def cause_words(cause: str | None, finish: Finish) -> str:
+    """The cause in a spreadsheet cell: 'Written late', 'Unknown: the tablet did not ...'."""
+    if cause is None:
+        return ""
+    if cause == "unknown":
+        return f"{CAUSES[cause]}: {unknown_reason(finish)}"
+    return CAUSES[cause]
 
 
 def percent(value: float | None) -> str:

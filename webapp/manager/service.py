@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterator
 
 from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
@@ -18,11 +18,28 @@ from webapp import policies
 from webapp.access import Scope
 from webapp.extensions import db
 from webapp.manager.models import Review
-from webapp.manager.schemas import PAGE_SIZE, LateEntryFilters, Period, local_midnight
+from webapp.manager.formatting import (
+    Finish,
+    cause_sentence,
+    cause_words,
+    due_words,
+    event_words,
+    is_day_window,
+    rule_sentence,
+)
+from webapp.manager.schemas import PAGE_SIZE, VERDICTS, LateEntryFilters, Period, local_midnight
 from webapp.models import AuditEvent, Child, Record, Team, TimelinessCheck, User
+from webapp.record_forms import VISIT_TYPES
 from webapp.sync.schemas import valid_uuid
-from webapp.timeliness import LONDON, Rule, Source, iso_utc
-from webapp.words import short_date
+from webapp.timeliness import (
+    LONDON,
+    Policy,
+    Rule,
+    Source,
+    iso_utc,
+    load_catalogue,
+)
+from webapp.words import clock_words, duration_words, numeric_datetime, short_date
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -329,60 +346,197 @@ def late_entries(scope: Scope, filters: LateEntryFilters) -> LateEntryPage:
     return LateEntryPage([LateEntry(*row) for row in rows], total, page)
 
 
-CSV_HEADER = [
+# The managers' CSV: headings and values in words, London times, one row per entry. Every
+# column is described in the README ("Exporting late entries"), with the raw variant's.
+CSV_COLUMNS = [
+    "Child's reference",
+    "Child's name",
+    "Record",
+    "Visit type",
+    "Child protection",
+    "Team",
+    "Practitioner",
+    "Visit or event",
+    "Finished on the tablet",
+    "Tablet's clock",
+    "Received",
+    "Time limit",
+    "Due by",
+    "On time or late",
+    "Late by (hours)",
+    "Late by",
+    "Cause",
+    "Reviewed",
+    "Reviewed by",
+    "Reviewed on",
+    "Review note",
+    "Record ID",
+]
+# The analysts' CSV (?format=raw): codes, ISO 8601 UTC instants and plain numbers.
+RAW_CSV_COLUMNS = [
     "record_uuid",
-    "record_type",
+    "authority",
+    "team",
     "child_reference",
     "child_name",
     "practitioner",
+    "record_type",
+    "visit_type",
+    "child_protection",
     "event_at",
-    "due_at",
+    "completed_at",
+    "completed_at_corrected",
+    "skew_seconds",
     "received_at",
-    "verdict",
-    "late_by_hours",
-    "cause",
     "window",
+    "due_at",
+    "verdict",
+    "late_by_seconds",
+    "late_by_working_days",
+    "cause",
     "rule_id",
+    "policy_version",
     "reviewed_at",
     "reviewed_by",
     "review_note",
 ]
+VISIT_TYPE_NAMES = dict(VISIT_TYPES)
+# Excel opens a CSV as UTF-8 only when it starts with a byte order mark; without one, names
+# such as "Zoë" come out garbled.
+BYTE_ORDER_MARK = "\ufeff"
 
 
-def late_entries_csv(scope: Scope, filters: LateEntryFilters, batch: int = 1000) -> Iterator[str]:
-    """The filtered list as CSV, a batch of rows at a time.
+@dataclass
+class ExportRow(LateEntry):
+    """A late entry with the columns only the CSV shows."""
+
+    authority: str
+    team: str
+    late_by_working_days: int | None
+    completed_at_corrected: datetime | None
+    skew_seconds: float
+    policy_version: str
+    completed_at: datetime | None
+    child_protection: bool
+    visit_type: str | None
+
+    @property
+    def finish(self) -> Finish:
+        return Finish(
+            self.completed_at,
+            self.completed_at_corrected,
+            self.skew_seconds,
+            self.event_at,
+            self.received_at,
+            self.record_type,
+        )
+
+
+def _export_select(scope: Scope, filters: LateEntryFilters):
+    return (
+        _entries_select(scope, filters)
+        .add_columns(
+            check.policy_id,
+            Team.name,
+            check.late_by_working_days,
+            check.completed_at_corrected,
+            check.skew_seconds,
+            check.policy_version,
+            Record.completed_at,
+            Record.child_protection,
+            Record.fields["visit_type"].as_string(),
+        )
+        .join(Team, Team.id == check.team_id)
+        .join(Record, Record.id == check.record_id)
+    )
+
+
+def _manager_cells(entry: ExportRow, labels: dict[str, str]) -> list:
+    late = entry.verdict == LATE
+    when = lambda instant: numeric_datetime(instant) if instant else ""  # noqa: E731
+    return [
+        entry.child_reference,
+        entry.child_name,
+        labels.get(entry.record_type, entry.record_type.replace("_", " ").capitalize()),
+        VISIT_TYPE_NAMES.get(entry.visit_type, entry.visit_type or ""),
+        "Yes" if entry.child_protection else "No",
+        entry.team,
+        entry.practitioner,
+        when(entry.event_at),
+        when(entry.completed_at_corrected),
+        clock_words(entry.skew_seconds) if entry.completed_at else "",
+        when(entry.received_at),
+        entry.window,
+        when(entry.due_at - timedelta(minutes=1) if is_day_window(entry.window) else entry.due_at),
+        VERDICTS[entry.verdict],
+        f"{entry.late_by_seconds / 3600:.2f}" if late else "",
+        duration_words(entry.late_by_seconds) if late else "",
+        cause_words(entry.cause, entry.finish),
+        ("Yes" if entry.reviewed_at else "No") if late else "",
+        entry.reviewer or "",
+        when(entry.reviewed_at),
+        entry.review_note or "",
+        entry.record_uuid,
+    ]
+
+
+def _raw_cells(entry: ExportRow, labels: dict[str, str]) -> list:
+    instant = lambda value: iso_utc(value) if value else ""  # noqa: E731
+    return [
+        entry.record_uuid,
+        entry.authority,
+        entry.team,
+        entry.child_reference,
+        entry.child_name,
+        entry.practitioner,
+        entry.record_type,
+        entry.visit_type or "",
+        "true" if entry.child_protection else "false",
+        instant(entry.event_at),
+        instant(entry.completed_at),
+        instant(entry.completed_at_corrected),
+        entry.skew_seconds,
+        instant(entry.received_at),
+        entry.window,
+        instant(entry.due_at),
+        entry.verdict,
+        entry.late_by_seconds,
+        "" if entry.late_by_working_days is None else entry.late_by_working_days,
+        entry.cause or "",
+        entry.rule_id,
+        entry.policy_version,
+        instant(entry.reviewed_at),
+        entry.reviewer or "",
+        entry.review_note or "",
+    ]
+
+
+def late_entries_csv(
+    scope: Scope,
+    filters: LateEntryFilters,
+    labels: dict[str, str] | None = None,
+    raw: bool = False,
+    batch: int = 1000,
+) -> Iterator[str]:
+    """The filtered list as CSV, a batch of rows at a time: in words for managers, or raw.
 
     yield_per streams from a server-side cursor on PostgreSQL and fetches in batches on
     SQLite, so memory stays flat however many rows match.
     """
+    labels = labels or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    statement = _entries_select(scope, filters).execution_options(yield_per=batch)
+    if raw:
+        cells, header = _raw_cells, RAW_CSV_COLUMNS
+    else:
+        cells, header = _manager_cells, CSV_COLUMNS
+        buffer.write(BYTE_ORDER_MARK)
+    writer.writerow(header)
+    statement = _export_select(scope, filters).execution_options(yield_per=batch)
     result = db.session.execute(statement)
     count = 0
     for row in result:
-        entry = LateEntry(*row)
-        writer.writerow(
-            [
-                entry.record_uuid,
-                entry.record_type,
-                _safe_cell(entry.child_reference),
-                _safe_cell(entry.child_name),
-                _safe_cell(entry.practitioner),
-                iso_utc(entry.event_at),
-                iso_utc(entry.due_at),
-                iso_utc(entry.received_at),
-                entry.verdict,
-                f"{entry.late_by_seconds / 3600:.2f}",
-                entry.cause or "",
-                entry.window,
-                entry.rule_id,
-                iso_utc(entry.reviewed_at) if entry.reviewed_at else "",
-                _safe_cell(entry.reviewer or ""),
-                _safe_cell(entry.review_note or ""),
-            ]
-        )
+        writer.writerow([_safe_cell(cell) for cell in cells(ExportRow(*row), labels)])
         count += 1
         if count % batch == 0:
             yield buffer.getvalue()
@@ -392,12 +546,30 @@ def late_entries_csv(scope: Scope, filters: LateEntryFilters, batch: int = 1000)
     yield buffer.getvalue()
 
 
-def _safe_cell(text: str) -> str:
-    """Stop a spreadsheet running a name or note that starts like a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+# What a spreadsheet may take for the start of a formula, even after spaces: the ASCII signs,
+# their full-width forms (which some Excel locales also accept), and tab, CR and LF.
+_FORMULA_STARTS = tuple("=+-@\t\r\n＝＋－＠")
+
+
+def _safe_cell(value):
+    """Stop a spreadsheet running a cell's text as a formula: a leading apostrophe makes it text.
+
+    Numbers are left alone, so that a negative clock skew stays a number.
+    """
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 # -- one record ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A sentence of the council's document, once, with the sections it appears in."""
+
+    text: str
+    sections: tuple[str, ...]
 
 
 @dataclass
@@ -410,7 +582,50 @@ class Explanation:
     rule: Rule | None
     policy_name: str | None
     policy_changed: bool
+    record_label: str
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    quotes: tuple[Quote, ...] = field(default_factory=tuple)
+    document: str | None = None
+
+    @property
+    def council(self) -> str:
+        return self.policy_name or self.check.policy_id
+
+    @property
+    def rule_sentence(self) -> str:
+        return rule_sentence(
+            self.council,
+            self.record_label,
+            self.check.window,
+            self.check.record_type,
+            general=self.rule is not None and self.rule.record_type is None,
+            conditions=self.rule.conditions if self.rule else {},
+        )
+
+    @property
+    def event(self) -> str:
+        """'the visit' or 'the event'."""
+        return event_words(self.check.record_type)
+
+    @property
+    def finish(self) -> Finish:
+        check = self.check
+        return Finish(
+            self.record.completed_at,
+            check.completed_at_corrected,
+            check.skew_seconds,
+            check.event_at,
+            check.received_at,
+            check.record_type,
+        )
+
+    @property
+    def cause_sentence(self) -> str:
+        return cause_sentence(self.check.cause, self.author.name, self.finish)
+
+    @property
+    def due_words(self) -> str:
+        return due_words(self.check.due_at, self.check.window)
 
 
 def find_check(scope: Scope, record_uuid: str) -> TimelinessCheck:
@@ -428,7 +643,7 @@ def find_check(scope: Scope, record_uuid: str) -> TimelinessCheck:
 
 
 def explain_record(scope: Scope, record_uuid: str) -> Explanation:
-    """The record's verdict with the rule and source text it came from.
+    """The record's verdict with the rule and the council's words it came from.
 
     Raises:
         NotFound: no such record in the scope.
@@ -442,6 +657,9 @@ def explain_record(scope: Scope, record_uuid: str) -> Explanation:
             rule = policy.rule_by_id(found.rule_id)
         except KeyError:
             rule = None  # the rule was renamed or removed since the verdict
+    sources = rule.sources if rule else ()
+    quotes, document = _quotes(policy, sources)
+    labels = policy.record_types if policy else {}
     return Explanation(
         check=found,
         record=found.record,
@@ -451,8 +669,34 @@ def explain_record(scope: Scope, record_uuid: str) -> Explanation:
         rule=rule,
         policy_name=policy.name if policy else None,
         policy_changed=policy is not None and policy.version != found.policy_version,
-        sources=rule.sources if rule else (),
+        record_label=labels.get(found.record_type, found.record_type.replace("_", " ").capitalize()),
+        sources=sources,
+        quotes=quotes,
+        document=document,
     )
+
+
+def _quotes(policy: Policy | None, sources: tuple[Source, ...]) -> tuple[tuple[Quote, ...], str | None]:
+    """Each distinct quote once with the sections it comes from, and the document's title.
+
+    A rule often cites the same words on many lines (Norfolk's visit row repeats "Within 2
+    working days of visit" for ten kinds of visit); the reader needs them once.
+    """
+    if policy is None or not sources:
+        return (), None
+    try:
+        catalogue = load_catalogue(policies.policy_dir() / "sources")
+    except FileNotFoundError:
+        catalogue = None
+    sections: dict[str, list[str]] = {}
+    for source in sources:
+        text = " ".join(source.quote.replace("**", "").split())
+        entry = catalogue.entry(policy.catalogue_authority, source.catalogue_id) if catalogue else None
+        found = sections.setdefault(text, [])
+        if entry is not None and entry.heading and entry.heading not in found:
+            found.append(entry.heading)
+    document = catalogue.documents.get(policy.catalogue_authority) if catalogue else None
+    return tuple(Quote(text, tuple(headings)) for text, headings in sections.items()), document
 
 
 def team_record_type_labels(teams: list[Team]) -> dict[str, str]:

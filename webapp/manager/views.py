@@ -131,10 +131,21 @@ def list_late_entries():
 
 @bp.get("/late-entries.csv")
 def export_late_entries():
+    """The filtered list as a spreadsheet in words, or with ?format=raw in codes for analysts."""
     scope = _scope()
     filters, _ = parse_late_entry_filters(request.args, _today())
-    rows = service.late_entries_csv(scope, filters)
-    filename = f"late-entries-{filters.period.first_day}-to-{filters.period.last_day}.csv"
+    export_format = request.args.get("format", "words")
+    if export_format not in ("words", "raw"):
+        abort(
+            400,
+            "The format in this link is not valid: leave it out for a spreadsheet in words,"
+            " or use format=raw.",
+        )
+    raw = export_format == "raw"
+    labels = service.team_record_type_labels(service.teams_in_scope(scope))
+    rows = service.late_entries_csv(scope, filters, labels, raw=raw)
+    suffix = "-raw" if raw else ""
+    filename = f"late-entries-{filters.period.first_day}-to-{filters.period.last_day}{suffix}.csv"
     return Response(
         stream_with_context(rows),
         mimetype="text/csv",
@@ -153,12 +164,10 @@ def _record_page(scope: access.Scope, record_uuid: str, form: ReviewForm, status
         explanation = service.explain_record(scope, record_uuid)
     except service.NotFound:
         abort(404)
-    labels = service.team_record_type_labels([explanation.child.team])
     page = render_template(
         "manager/record.html",
         explanation=explanation,
         form=form,
-        labels=labels,
         causes=CAUSES,
         team_args=_team_args(scope),
         back_url=_safe_back_url(),

@@ -1,6 +1,8 @@
 """The recording-timeliness engine: plain values in, plain values out, no Flask, no database.
 
-The arithmetic is specified in timeliness.md; the policy format in policies/README.md.
+Two questions: was a record on time (`evaluate`), and when must a child next be seen
+(`evaluate_schedule`). The arithmetic is specified in timeliness.md; the policy format in
+policies/README.md.
 """
 
 from webapp.timeliness.calendar import (
@@ -36,19 +38,34 @@ from webapp.timeliness.policy import (
     load_policies,
     load_policy,
 )
+from webapp.timeliness.schedule import (
+    EPISODE_KINDS,
+    REQUIREMENTS,
+    Episode,
+    Requirement,
+    Schedule,
+    ScheduleInputError,
+    ScheduleRule,
+    Visit,
+    evaluate_schedule,
+)
+from webapp.timeliness.schedule_policy import schedule_coverage
 from webapp.timeliness.verdict import RecordFacts, Verdict, due_by_local_day, evaluate, iso_utc
 from webapp.timeliness.windows import Window
 
 __all__ = [
+    "EPISODE_KINDS",
     "LONDON",
     "POLICY_DIR",
     "SERVICES",
     "PUBLISHED_HORIZON",
+    "REQUIREMENTS",
     "SOURCES_DIR",
     "SPAN_END",
     "SPAN_START",
     "Catalogue",
     "Coverage",
+    "Episode",
     "HorizonWarning",
     "MissingAnchorError",
     "NaiveDatetimeError",
@@ -57,13 +74,18 @@ __all__ = [
     "PolicyError",
     "PolicyIssue",
     "RecordFacts",
+    "Requirement",
     "Rule",
+    "Schedule",
+    "ScheduleInputError",
+    "ScheduleRule",
     "Source",
     "TimelinessError",
     "UnknownAuthority",
     "UnknownRecordType",
     "UnknownService",
     "Verdict",
+    "Visit",
     "Window",
     "WorkingCalendar",
     "coverage",
@@ -71,9 +93,11 @@ __all__ = [
     "due_by_local_day",
     "england_and_wales_holidays",
     "evaluate",
+    "evaluate_schedule",
     "iso_utc",
     "load_catalogue",
     "load_policies",
     "load_policy",
     "parse_instant",
+    "schedule_coverage",
 ]

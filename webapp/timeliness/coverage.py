@@ -37,6 +37,7 @@ class CatalogueEntry:
     quote: str
     line: int | None
     ambiguity_refs: tuple[str, ...]
+    heading: str = ""  # the section of the council's document the line sits in
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Catalogue:
 
     entries: dict[str, dict[str, CatalogueEntry]]  # catalogue authority -> id -> entry
     ambiguities: frozenset[str]
+    documents: dict[str, str] = field(default_factory=dict)  # catalogue authority -> title
 
     def authorities(self) -> list[str]:
         return sorted(self.entries)
@@ -74,9 +76,12 @@ def parse_catalogue(document: dict) -> Catalogue:
                 quote=raw.get("quote", ""),
                 line=raw.get("line"),
                 ambiguity_refs=tuple(raw.get("ambiguity_refs") or ()),
+                heading=raw.get("section") or "",
             )
     ambiguities = frozenset(a["id"] for a in document.get("ambiguities") or [])
-    return Catalogue(entries=entries, ambiguities=ambiguities)
+    sources = (document.get("meta") or {}).get("sources") or {}
+    documents = {authority: source["document"] for authority, source in sources.items() if "document" in source}
+    return Catalogue(entries=entries, ambiguities=ambiguities, documents=documents)
 
 
 @lru_cache(maxsize=8)

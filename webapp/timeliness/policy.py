@@ -13,6 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from webapp.timeliness.coverage import Catalogue, load_catalogue
 from webapp.timeliness.errors import PolicyError, PolicyIssue, UnknownRecordType, UnknownService
+from webapp.timeliness.schedule import EMPTY_SCHEDULE, Schedule
 from webapp.timeliness.windows import AMOUNT_KINDS, ANCHOR_KINDS, KINDS, Window
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -130,6 +131,7 @@ class PolicySchema(_Strict):
         keys=fields.String(), values=fields.Nested(AmbiguitySchema), load_default=dict
     )
     no_service = fields.String(load_default=None, validate=validate.OneOf(SERVICES))
+    schedules = fields.Raw(load_default=None)  # checked by schedule_policy.load_schedule
 
 
 # -- the loaded policy ---------------------------------------------------------------------
@@ -220,6 +222,7 @@ class Policy:
     superseded: tuple[Superseded, ...] = ()
     no_service: str | None = None
     path: Path | None = None
+    schedule: Schedule = EMPTY_SCHEDULE
     _by_record_type: dict[str, list[Rule]] = field(default_factory=dict, repr=False)
     _selected: dict[tuple, Rule] = field(default_factory=dict, repr=False)
 
@@ -595,6 +598,14 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
     except FileNotFoundError:
         raise PolicyError(file, None, None, f"no catalogue in {sources_dir}") from None
     issues = quote_issues + _reference_issues(file, path.stem, data, all_rules, catalogue)
+    # schedule_policy builds on this module's schemas and quote checks, so it comes in here.
+    from webapp.timeliness.schedule_policy import load_schedule
+
+    known_authority = data["catalogue_authority"] in catalogue.entries
+    schedule, schedule_issues = load_schedule(
+        data["schedules"], file, sources_dir, catalogue if known_authority else None, data["catalogue_authority"]
+    )
+    issues += schedule_issues
     if issues:
         raise PolicyError(errors=issues)
 
@@ -613,6 +624,7 @@ def load_policy(path: str | Path, sources_dir: str | Path | None = None) -> Poli
         superseded=tuple(Superseded(**item) for item in data["superseded"]),
         no_service=data["no_service"],
         path=path,
+        schedule=schedule,
     )
 
 
