@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from webapp.timeliness.windows import names_a_day_window
 from webapp.manager.schemas import CAUSES
 from webapp.words import clock_words, london_datetime, weekday_date
 
@@ -24,18 +25,13 @@ def event_words(record_type: str) -> str:
     return "the visit" if record_type == "visit" else "the event"
 
 
-def is_day_window(window: str) -> bool:
-    """Whether a window (in words, as stored on the verdict) counts whole days, not hours."""
-    return "hour" not in window
-
-
 def due_words(due_at: datetime, window: str) -> str:
     """'By the end of Mon 23 Nov 2026' for a day window, else 'By Thu 12 Nov 2026, 04:00'.
 
     A day window's due instant is the midnight that ends its last day, so the day named is
     the one before it.
     """
-    if is_day_window(window):
+    if names_a_day_window(window):
         return f"By the end of {weekday_date(due_at - timedelta(microseconds=1))}"
     return f"By {london_datetime(due_at)}"
 

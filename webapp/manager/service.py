@@ -24,13 +24,13 @@ from webapp.manager.formatting import (
     cause_words,
     due_words,
     event_words,
-    is_day_window,
     rule_sentence,
 )
 from webapp.manager.schemas import PAGE_SIZE, VERDICTS, LateEntryFilters, Period, local_midnight
 from webapp.models import AuditEvent, Child, Record, Team, TimelinessCheck, User
 from webapp.record_forms import VISIT_TYPES
 from webapp.sync.schemas import valid_uuid
+from webapp.timeliness.windows import names_a_day_window
 from webapp.timeliness import (
     LONDON,
     Policy,
@@ -467,7 +467,7 @@ def _manager_cells(entry: ExportRow, labels: dict[str, str]) -> list:
         clock_words(entry.skew_seconds) if entry.completed_at else "",
         when(entry.received_at),
         entry.window,
-        when(entry.due_at - timedelta(minutes=1) if is_day_window(entry.window) else entry.due_at),
+        when(entry.due_at - timedelta(minutes=1) if names_a_day_window(entry.window) else entry.due_at),
         VERDICTS[entry.verdict],
         f"{entry.late_by_seconds / 3600:.2f}" if late else "",
         duration_words(entry.late_by_seconds) if late else "",
