@@ -222,7 +222,6 @@ class SyncClient:
     def sign_in(self, email: str, password: str) -> SyncClient:
         page = self.session.get(self.base_url + "/sign-in", timeout=30)
         page.raise_for_status()
-        # Signing in keeps the session's CSRF secret, so the sign-in page's token stays good.
         self.csrf_token = self._csrf_from(page.text)
         answer = self.session.post(
             self.base_url + "/sign-in",
@@ -232,6 +231,10 @@ class SyncClient:
         )
         if answer.status_code not in (302, 303):
             raise RuntimeError(f"sign-in for {email} failed with {answer.status_code}")
+        # Signing in gives the session a new CSRF secret: read the token from the next page.
+        landing = self.session.get(self.base_url + answer.headers["Location"], timeout=30)
+        landing.raise_for_status()
+        self.csrf_token = self._csrf_from(landing.text)
         return self
 
     def sync(self, device_id: str, records: list[dict], timeout: float = 120) -> requests.Response:

@@ -1,0 +1,77 @@
+"""Stored recording delay on timeliness_check, and per-team daily tallies for the team pages
+
+Revision ID: 5d1e2f3a4b6c
+Revises: ed956d880f3b
+Create Date: 2026-11-29 09:45:00
+
+`delay_seconds` is backfilled in SQL, exactly as `webapp.models.delay_seconds` computes it
+(whole seconds from event_at to received_at, rounded down); the tallies are then counted from
+the rows by `webapp.manager.tallies.recount`, the same code the tests compare them with.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '5d1e2f3a4b6c'
+down_revision = 'ed956d880f3b'
+branch_labels = None
+depends_on = None
+
+# SQLite stores these instants as naive UTC text "YYYY-MM-DD HH:MM:SS.ffffff": whole seconds
+# from strftime('%s'), then one second less when the microseconds run backwards.
+SQLITE_DELAY = (
+    "(CAST(strftime('%s', received_at) AS INTEGER) - CAST(strftime('%s', event_at) AS INTEGER))"
+    " + ((CAST(substr(received_at, 21, 6) AS INTEGER) - CAST(substr(event_at, 21, 6) AS INTEGER)"
+    " + 1000000) / 1000000) - 1"
+)
+POSTGRESQL_DELAY = "CAST(floor(extract(epoch FROM received_at - event_at)) AS INTEGER)"
+
+
+def upgrade():
+    bind = op.get_bind()
+    with op.batch_alter_table('timeliness_check', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('delay_seconds', sa.Integer(), nullable=True))
+        batch_op.drop_index('ix_timeliness_team_received_covering')
+    delay = POSTGRESQL_DELAY if bind.dialect.name == "postgresql" else SQLITE_DELAY
+    op.execute(f"UPDATE timeliness_check SET delay_seconds = {delay}")
+    with op.batch_alter_table('timeliness_check', schema=None) as batch_op:
+        batch_op.create_index('ix_timeliness_team_delay_received', ['team_id', 'delay_seconds', 'received_at'], unique=False)
+
+    op.create_table('timeliness_tally',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Integer(), nullable=False),
+    sa.Column('record_type', sa.String(length=60), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('verdict', sa.String(length=10), nullable=False),
+    sa.Column('cause', sa.String(length=20), nullable=False),
+    sa.Column('records', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_timeliness_tally_author_id_user')),
+    sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_timeliness_tally_team_id_team')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_timeliness_tally')),
+    sa.UniqueConstraint('team_id', 'day', 'record_type', 'author_id', 'verdict', 'cause', name='uq_timeliness_tally_group')
+    )
+    op.create_table('delay_tally',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Integer(), nullable=False),
+    sa.Column('bucket', sa.Integer(), nullable=False),
+    sa.Column('records', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_delay_tally_team_id_team')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delay_tally')),
+    sa.UniqueConstraint('team_id', 'day', 'bucket', name='uq_delay_tally_group')
+    )
+
+    from webapp.manager.tallies import recount
+
+    recount(bind)
+
+
+def downgrade():
+    op.drop_table('delay_tally')
+    op.drop_table('timeliness_tally')
+    with op.batch_alter_table('timeliness_check', schema=None) as batch_op:
+        batch_op.drop_index('ix_timeliness_team_delay_received')
+        batch_op.create_index('ix_timeliness_team_received_covering', ['team_id', 'received_at', 'verdict', 'cause', 'record_type', 'author_id', 'event_at'], unique=False)
+        batch_op.drop_column('delay_seconds')
