@@ -38,6 +38,22 @@ while BUCKET_STARTS[-1] < 60 * 365 * 86400:
 BUCKET_STARTS.append(2**62)
 
 
+# models.delay_seconds in SQL, for rows stored before it was: the migration's backfill, and the
+# tests' recount. SQLite holds instants as naive UTC text "YYYY-MM-DD HH:MM:SS.ffffff": whole
+# seconds from strftime('%s') of the text without its fraction (SQLite would round a fraction
+# to milliseconds, and .999999 up to the next second), then one second less when the
+# microseconds run backwards.
+DELAY_SQL = {
+    "sqlite": (
+        "(CAST(strftime('%s', substr(received_at, 1, 19)) AS INTEGER)"
+        " - CAST(strftime('%s', substr(event_at, 1, 19)) AS INTEGER))"
+        " + ((CAST(substr(received_at, 21, 6) AS INTEGER) - CAST(substr(event_at, 21, 6) AS INTEGER)"
+        " + 1000000) / 1000000) - 1"
+    ),
+    "postgresql": "CAST(floor(extract(epoch FROM received_at - event_at)) AS INTEGER)",
+}
+
+
 def delay_bucket(delay_seconds: int) -> int:
     return bisect_right(BUCKET_STARTS, delay_seconds) - 1
 

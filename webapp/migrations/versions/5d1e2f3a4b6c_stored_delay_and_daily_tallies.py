@@ -18,23 +18,14 @@ down_revision = 'ed956d880f3b'
 branch_labels = None
 depends_on = None
 
-# SQLite stores these instants as naive UTC text "YYYY-MM-DD HH:MM:SS.ffffff": whole seconds
-# from strftime('%s'), then one second less when the microseconds run backwards.
-SQLITE_DELAY = (
-    "(CAST(strftime('%s', received_at) AS INTEGER) - CAST(strftime('%s', event_at) AS INTEGER))"
-    " + ((CAST(substr(received_at, 21, 6) AS INTEGER) - CAST(substr(event_at, 21, 6) AS INTEGER)"
-    " + 1000000) / 1000000) - 1"
-)
-POSTGRESQL_DELAY = "CAST(floor(extract(epoch FROM received_at - event_at)) AS INTEGER)"
-
-
 def upgrade():
     bind = op.get_bind()
     with op.batch_alter_table('timeliness_check', schema=None) as batch_op:
         batch_op.add_column(sa.Column('delay_seconds', sa.Integer(), nullable=True))
         batch_op.drop_index('ix_timeliness_team_received_covering')
-    delay = POSTGRESQL_DELAY if bind.dialect.name == "postgresql" else SQLITE_DELAY
-    op.execute(f"UPDATE timeliness_check SET delay_seconds = {delay}")
+    from webapp.manager.tallies import DELAY_SQL, recount
+
+    op.execute(f"UPDATE timeliness_check SET delay_seconds = {DELAY_SQL[bind.dialect.name]}")
     with op.batch_alter_table('timeliness_check', schema=None) as batch_op:
         batch_op.create_index('ix_timeliness_team_delay_received', ['team_id', 'delay_seconds', 'received_at'], unique=False)
 
@@ -62,8 +53,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_delay_tally')),
     sa.UniqueConstraint('team_id', 'day', 'bucket', name='uq_delay_tally_group')
     )
-
-    from webapp.manager.tallies import recount
 
     recount(bind)
 
