@@ -45,7 +45,7 @@ export function answerRows (definition, record, { childLabel, recordTypeLabel, s
 export function summaryList (rows, changeHref = null) {
   const list = element('dl', { class: 'govuk-summary-list app-answers' })
   for (const row of rows) {
-    const item = element('div', { class: 'govuk-summary-list__row' + (changeHref ? '' : ' govuk-summary-list__row--no-actions') })
+    const item = element('div', { class: 'govuk-summary-list__row' })
     item.append(
       element('dt', { class: 'govuk-summary-list__key' }, row.label),
       element('dd', { class: 'govuk-summary-list__value app-answer' }, row.text)
