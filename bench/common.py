@@ -140,10 +140,14 @@ class GunicornServer:
     """The app served by gunicorn on loopback, as in production but with a bench database."""
 
     def __init__(self, database_url: str, workers: int = 1, threads: int = 1,
-                 log_path: Path | None = None):
+                 log_path: Path | None = None, config: Path | None = None,
+                 env: dict[str, str] | None = None, keepalive: int | None = None):
         self.database_url = database_url
         self.workers = workers
         self.threads = threads
+        self.config = config
+        self.env = env or {}
+        self.keepalive = keepalive
         self.port = free_port()
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -154,11 +158,14 @@ class GunicornServer:
 
     def start(self) -> GunicornServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        options = ["-c", str(self.config)] if self.config else []
+        if self.keepalive is not None:
+            options += ["--keep-alive", str(self.keepalive)]
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(self.workers), "--threads", str(self.threads),
+            [str(BIN / "gunicorn"), *options, "-w", str(self.workers), "--threads", str(self.threads),
              "-b", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "5",
              "webapp:create_app()"],
-            cwd=ROOT, env=app_env(self.database_url), stdout=log, stderr=log,
+            cwd=ROOT, env=app_env(self.database_url, **self.env), stdout=log, stderr=log,
         )
         wait_for_port(self.port, process=self.process)
         # gunicorn listens before its workers have imported the app: wait for a real answer.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
+from functools import cache
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
@@ -116,17 +117,20 @@ def _counters(checks: Iterable[Mapping[str, Any]]) -> tuple[Counter, Counter]:
     return tallies, delays
 
 
-def _upsert(connection: Connection, table, key: tuple[str, ...], counts: Counter) -> None:
-    """Add the counts, in key order (concurrent requests then lock rows in one order)."""
-    if not counts:
-        return
-    rows = [{**dict(zip(key, group)), "records": n} for group, n in sorted(counts.items())]
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
+@cache
+def _adding(dialect_name: str, table, key: tuple[str, ...]):
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET records = records + the new count."""
+    statement = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+    return statement.on_conflict_do_update(
         index_elements=list(key), set_={"records": table.c.records + statement.excluded.records}
     )
-    connection.execute(statement, rows)
+
+
+def _upsert(connection: Connection, table, key: tuple[str, ...], counts: Counter) -> None:
+    """Add the counts, in key order (concurrent requests then lock rows in one order)."""
+    if counts:
+        rows = [{**dict(zip(key, group)), "records": n} for group, n in sorted(counts.items())]
+        connection.execute(_adding(connection.dialect.name, table, key), rows)
 
 
 def count(connection: Connection, checks: Iterable[Mapping[str, Any]]) -> None:

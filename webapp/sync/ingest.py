@@ -106,8 +106,12 @@ def _results_in_order(
 ) -> list[RecordResult]:
     """Every record's result, in request order; rows are stored and audited in `order`.
 
-    All records are checked first, and the stored versions of all their ids are read in one
-    query. Runs of new records are then stored with one flush each.
+    All records are checked first. The first occurrence of each id is then judged and stored
+    in one INSERT that skips ids already stored (ON CONFLICT DO NOTHING): in the usual request
+    every record is new, and nothing is read before it is written. What that skips (a resend,
+    a clash, a new version, a record another request stored first), repeats of an id within
+    the request and records that could not be judged are then answered one by one, in order,
+    against the stored versions (read in one query).
     """
     results: list[RecordResult | None] = [None] * len(raws)
     checked: dict[int, CheckedRecord] = {}
@@ -120,29 +124,35 @@ def _results_in_order(
             results[i] = RecordResult(record_id_of(raws[i]), REJECTED, rejected.errors)
 
     storage = Storage(arrival)
-    stored = stored_versions({each.record["id"] for each in checked.values()})
-    run: list[tuple[int, NewRecord]] = []
+    digests = {i: content_hash(each.record) for i, each in checked.items()}
+    first: list[tuple[int, NewRecord]] = []
+    later: set[int] = set()  # answered after the INSERT, against what is stored by then
     seen: set[str] = set()
     for i in order:
         if i not in checked:
             continue
-        record = checked[i].record
-        digest = content_hash(record)
+        record_id = checked[i].record["id"]
+        if record_id in seen:
+            later.add(i)  # a repeat within the request: it must see the rows stored before it
+            continue
+        seen.add(record_id)
         try:
-            if record["id"] in seen:
-                # A repeat within the request: it must see the rows stored before it.
-                storage.store_run(run, results)
-                results[i] = storage.store(checked[i], digest)
-            elif record["id"] in stored:
-                seen.add(record["id"])
-                storage.store_run(run, results)  # keeps rows in id order if this adds a version
-                results[i] = storage.against_stored(record, digest, stored[record["id"]])
+            first.append((i, storage.new_record(checked[i], digests[i])))
+        except Rejected:
+            later.add(i)  # unless the id is stored already, it is rejected below
+    skipped = storage.insert_new(first, results)
+    stored = stored_versions({checked[i].record["id"] for i in skipped})
+    for i in order:
+        if i not in skipped and i not in later:
+            continue
+        record = checked[i].record
+        try:
+            if i in skipped and record["id"] in stored:
+                results[i] = storage.against_stored(record, digests[i], stored[record["id"]])
             else:
-                seen.add(record["id"])
-                run.append((i, storage.new_record(checked[i], digest)))
+                results[i] = storage.store(checked[i], digests[i])
         except Rejected as rejected:
             results[i] = RecordResult(record["id"], REJECTED, rejected.errors)
-    storage.store_run(run, results)
 
     if order:
         db.session.execute(insert(AUDIT_EVENT), [_audit(arrival, results[i]) for i in order])

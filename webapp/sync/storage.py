@@ -1,13 +1,14 @@
 """Storing records exactly once: content hashes, versions, and the races between requests.
 
 Rows are written with SQLAlchemy Core (one executemany per table), not ORM objects: a request
-of 500 records is three statements, not 1,500 objects in a unit of work.
+of 500 new records is four statements (records, verdicts, audit, tallies), not 1,500 objects
+in a unit of work.
 
-The unique (uuid, version) constraint decides races. New records are stored in runs, each run
-with one INSERT of its records (ids from RETURNING) and one of their verdicts inside one
-SAVEPOINT; if that loses a race (IntegrityError), the SAVEPOINT is rolled back and the run is
-stored record by record, each in its own SAVEPOINT, so a failure undoes only that record and
-the loser re-reads and answers duplicate or conflict.
+The unique (uuid, version) constraint decides races. A request's first versions go in with one
+INSERT ... ON CONFLICT DO NOTHING (ids from RETURNING), so a record another request stored
+first is skipped, not an error, and is then answered duplicate or conflict against the stored
+versions. A single record or a new version is stored in its own SAVEPOINT, so a failure undoes
+only that record and the loser re-reads and answers duplicate or conflict.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from webapp import access
@@ -29,6 +31,12 @@ from webapp.sync.verdicts import judge, timeliness_check
 
 RECORD = Record.__table__
 CHECK = TimelinessCheck.__table__
+# INSERT first versions, skipping ids already stored, RETURNING (uuid, id) of those inserted.
+_FIRST_VERSIONS = {
+    name: dialect.insert(RECORD).on_conflict_do_nothing(index_elements=["uuid", "version"])
+    .returning(RECORD.c.uuid, RECORD.c.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 
 NOT_YOUR_RECORD = (
     "Another person's record already has this id, and only its author can change it; "
@@ -99,24 +107,31 @@ class Storage:
         row = self._new_row(record, child, digest, version=1, child_protection=child_protection)
         return NewRecord(checked, digest, row, timeliness_check(row, child, verdict, self.arrival))
 
-    def store_run(self, run: list[tuple[int, NewRecord]], results: list[RecordResult | None]) -> None:
-        """Store a run of new records (in id order) with one INSERT per table; empties `run`."""
-        if not run:
-            return
-        try:
-            with db.session.begin_nested():
-                self._insert([new for _, new in run])
-        except IntegrityError:
-            # Another request stored some of these first: store them one by one instead.
-            for i, new in run:
-                try:
-                    results[i] = self.store(new.checked, new.digest)
-                except Rejected as rejected:
-                    results[i] = RecordResult(new.checked.record["id"], REJECTED, rejected.errors)
-        else:
-            for i, new in run:
+    def insert_new(self, news: list[tuple[int, NewRecord]], results: list[RecordResult | None]) -> set[int]:
+        """Store these first versions (in id order) and their verdicts, skipping any whose id
+        is stored already; answer those stored, and return the indexes of those skipped.
+
+        Skipping, rather than failing on the unique (uuid, version) key, needs no SAVEPOINT:
+        when another request is storing the same id, PostgreSQL waits for it to end, then
+        skips the row if it committed (and stores it if it rolled back).
+        """
+        if not news:
+            return set()
+        inserted = dict(db.session.execute(
+            _FIRST_VERSIONS[db.engine.dialect.name], [new.row for _, new in news]
+        ).all())
+        checks = [{**new.check, "record_id": inserted[new.row["uuid"]]}
+                  for _, new in news if new.row["uuid"] in inserted]
+        if checks:
+            db.session.execute(insert(CHECK), checks)
+            self.checks += checks
+        skipped = set()
+        for i, new in news:
+            if new.row["uuid"] in inserted:
                 results[i] = new.accepted()
-        run.clear()
+            else:
+                skipped.add(i)
+        return skipped
 
     def _insert(self, news: list[NewRecord]) -> None:
         """The records, then their verdicts with the records' ids (RETURNING, in the same order)."""
