@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from webapp import access
 from webapp.extensions import db
-from webapp.field.verdict_words import verdict_words
+from webapp.field.verdict_words import stored_verdict_words
 from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
 from webapp.policies import record_type_labels
 
@@ -80,6 +80,7 @@ class RecordLine:
     event_at: datetime
     received_at: datetime
     verdict: str | None  # "on_time", "late", or None when no verdict was computed
+    cause: str | None  # why a late record was late
     words: str
 
 
@@ -105,15 +106,7 @@ def _lines(rows) -> list[RecordLine]:
             labels_by_authority[authority] = record_type_labels(authority)
         labels = labels_by_authority[authority]
         words = (
-            verdict_words(
-                verdict=check.verdict,
-                window=check.window,
-                late_by_seconds=check.late_by_seconds,
-                cause=check.cause,
-                event_at=check.event_at,
-                received_at=check.received_at,
-                record_type=check.record_type,
-            )
+            stored_verdict_words(check)
             if check is not None
             else "No verdict: the authority's policy did not cover this record."
         )
@@ -128,6 +121,7 @@ def _lines(rows) -> list[RecordLine]:
                 event_at=record.event_at,
                 received_at=record.received_at,
                 verdict=check.verdict if check is not None else None,
+                cause=check.cause if check is not None else None,
                 words=words,
             )
         )
