@@ -2,11 +2,14 @@
 // form stays a plain POST. With them, everything typed is kept as a draft; finishing puts the
 // record in the outbox, stamped with the device's clock, and sends it when there is signal.
 import { fillFromCaseload } from './caseload-choices.mjs'
+import { DeadlineNotice, loadDeadlines } from './deadline.mjs'
 import { element } from './dom.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
 import { answersOf, fillValues, isoInstant, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
-import { announceChange } from './sync.mjs'
+import { recordState, stateParagraph } from './record-state.mjs'
+import { announceChange, onRecordsChanged } from './sync.mjs'
+import { londonWallClock } from './words.mjs'
 
 const ERROR_MARK = 'data-app-error'
 
@@ -38,6 +41,14 @@ export class RecordForm {
     form.addEventListener('change', markDirty, true)
     form.addEventListener('change', () => this.showWhatApplies())
     this.showWhatApplies()
+    this.draftStatus = element('p', { class: 'govuk-body-s app-draft-status', role: 'status', 'data-draft-status': '' })
+    form.querySelector('button[type="submit"], .govuk-button')?.before(this.draftStatus)
+    const table = await loadDeadlines(this.context.db).catch(() => null)
+    this.deadline = new DeadlineNotice(form, { definition: this.definition, table, children: () => this.children() })
+    const updateDeadline = () => this.deadline.update()
+    form.addEventListener('input', updateDeadline)
+    form.addEventListener('change', updateDeadline)
+    setInterval(updateDeadline, 60000) // a deadline can pass while the worker types
     form.addEventListener('submit', (event) => {
       event.preventDefault()
       this.finish()
@@ -133,6 +144,8 @@ export class RecordForm {
   async keep (draft) {
     if (this.correcting) await this.outbox.saveValues(draft.id, draft.values, draft.summary)
     else await saveDraft(this.context.db, draft)
+    const { hour, minute } = londonWallClock(Date.now())
+    this.draftStatus.textContent = `Draft saved on this tablet at ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`
     announceChange(this.context.userId)
   }
 
@@ -155,16 +168,30 @@ export class RecordForm {
     this.correcting = null
     this.form.reset()
     this.showWhatApplies()
+    this.deadline.update()
+    this.draftStatus.textContent = ''
     history.replaceState(null, '', location.pathname)
     const what = this.kind === 'visit' ? 'Visit' : 'Case note'
-    this.notify(
-      navigator.onLine
-        ? `${what} saved on this device. Sending it now.`
-        : `${what} saved on this device. It will be sent when there is signal.`,
-      true
-    )
+    const who = record.child_id ? ` for ${this.summary(values).child_name || record.child_id}` : ''
+    this.notify(`${what}${who} saved on this tablet.`, true)
+    this.followState(id)
     announceChange(this.context.userId)
     if (navigator.onLine) this.context.sync.flush()
+  }
+
+  /** Show the finished record's state in the notice as it moves: on this tablet, sent, judged. */
+  followState (id) {
+    const notice = this.form.parentElement.querySelector('.app-record-notice .govuk-notification-banner__content')
+    const live = element('div', { 'aria-live': 'polite' })
+    notice?.append(live)
+    const draw = async () => {
+      const state = await recordState(this.context.db, id)
+      if (!state || !live.isConnected) return
+      const fresh = stateParagraph(state)
+      if (live.textContent !== fresh.textContent) live.replaceChildren(fresh)
+    }
+    onRecordsChanged(this.context.userId, draw)
+    draw()
   }
 
   notify (message, success = false) {

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 
@@ -10,7 +10,8 @@ from webapp import access
 from webapp.extensions import db
 from webapp.field.verdict_words import stored_verdict_words
 from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
-from webapp.policies import record_type_labels
+from webapp.field.deadlines import ChildFacts, deadline_table
+from webapp.policies import policy, record_type_labels
 
 RECENT_RECORDS = 20
 
@@ -65,6 +66,16 @@ def visible_child(user: User, reference: str) -> Child:
 def recordable_children(user: User) -> list[Child]:
     """The children the user may record for, by name: the choices on the record forms."""
     return list(db.session.scalars(access.children(user, access.Action.RECORD).order_by(Child.name)))
+
+
+def record_deadlines(user: User, today: date) -> dict:
+    """The deadline table (webapp/field/deadlines.py) for the children the user may record for."""
+    facts = []
+    for child in recordable_children(user):
+        found = policy(child.team.authority)
+        if found is not None:
+            facts.append(ChildFacts(child.reference, found, child.team.service, child.on_child_protection_plan))
+    return deadline_table(facts, today)
 
 
 @dataclass(frozen=True)
