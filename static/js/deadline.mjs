@@ -73,6 +73,6 @@ export class DeadlineNotice {
     this.notice.classList.toggle('app-deadline--passed', late)
     // Without a deadline to go by (no table, or a day it does not cover) the question stays.
     if (this.reason) this.reason.hidden = Boolean(deadline) && !late
-    this.form.dataset.deadline = deadline ? (late ? 'passed' : 'ahead') : 'unknown'
+    this.form.dataset.deadlineState = deadline ? (late ? 'passed' : 'ahead') : 'unknown'
   }
 }

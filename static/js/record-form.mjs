@@ -41,7 +41,7 @@ export class RecordForm {
     form.addEventListener('change', markDirty, true)
     form.addEventListener('change', () => this.showWhatApplies())
     this.showWhatApplies()
-    this.draftStatus = element('p', { class: 'govuk-body-s app-draft-status', role: 'status', 'data-draft-status': '' })
+    this.draftStatus = element('p', { class: 'govuk-body-s app-draft-status', 'aria-live': 'polite', 'data-draft-status': '' })
     form.querySelector('button[type="submit"], .govuk-button')?.before(this.draftStatus)
     const table = await loadDeadlines(this.context.db).catch(() => null)
     this.deadline = new DeadlineNotice(form, { definition: this.definition, table, children: () => this.children() })
@@ -161,7 +161,8 @@ export class RecordForm {
     }
     record.id = id
     record.completed_at = isoInstant(new Date()) // the device's clock: when it was finished
-    await this.outbox.finish({ record, values, summary: this.summary(values) })
+    const summary = this.summary(values)
+    await this.outbox.finish({ record, values, summary })
     this.clearErrors()
     this.id = null
     this.dirty = false
@@ -172,8 +173,8 @@ export class RecordForm {
     this.draftStatus.textContent = ''
     history.replaceState(null, '', location.pathname)
     const what = this.kind === 'visit' ? 'Visit' : 'Case note'
-    const who = record.child_id ? ` for ${this.summary(values).child_name || record.child_id}` : ''
-    this.notify(`${what}${who} saved on this tablet.`, true)
+    const who = record.child_id ? ` for ${summary.child_name || record.child_id}` : ''
+    this.notify(`${what}${who} saved on this device.`, true)
     this.followState(id)
     announceChange(this.context.userId)
     if (navigator.onLine) this.context.sync.flush()

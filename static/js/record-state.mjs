@@ -1,6 +1,7 @@
 // Where a finished record is: on this tablet, sent, or judged. The words and tag of each state,
 // for the form's notice and My records, so that the worker sees a record move from "On this
 // tablet" to "Sent" to its verdict.
+import { getMeta } from './db.mjs'
 import { element } from './dom.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
 import { verdictTag, wordsForTimeliness } from './verdict-words.mjs'
@@ -23,9 +24,11 @@ export async function recordState (db, id) {
   if (entry.state !== WAITING) {
     return { key: 'turned-down', tags: [['Needs correcting', 'red']], words: 'The server could not accept it. Open it from My records to correct it.' }
   }
-  const words = entry.metadata?.last_error
-    ? `Not sent yet: ${entry.metadata.last_error}. It will be tried again.`
-    : navigator.onLine ? 'Sending it now.' : 'It will be sent when there is signal.'
+  const words = (await getMeta(db, 'needs_sign_in'))
+    ? 'Sign in to send it. It is safe on this tablet until you do.'
+    : entry.metadata?.last_error
+      ? `Not sent yet: ${entry.metadata.last_error}. It will be tried again.`
+      : navigator.onLine ? 'Sending it now.' : 'It will be sent when there is signal.'
   return { key: 'on-tablet', tags: [['On this tablet', 'grey']], words }
 }
 

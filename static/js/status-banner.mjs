@@ -7,13 +7,15 @@ import { Outbox } from './outbox.mjs'
 import { onRecordsChanged, onSending } from './sync.mjs'
 import { londonDateTime, londonWallClock } from './words.mjs'
 
+// The tag says whether records can go; the words say where they are; the banner's edge has
+// one colour per state (static/css/app.css).
 const TAGS = {
   offline: ['Offline', 'grey'],
   online: ['Online', 'green'],
-  waiting: ['Waiting to send', 'yellow'],
+  waiting: ['Online', 'green'],
   sending: ['Sending', 'blue'],
-  sent: ['All sent', 'green'],
-  'sign-in': ['Not sent', 'red']
+  sent: ['Online', 'green'],
+  'sign-in': ['Signed out', 'red']
 }
 
 function records (count) {
