@@ -39,18 +39,22 @@ def fixed_clocks(page, fixed_server_clock):
     return fixed_server_clock
 
 
+def _visit_form_for_ben(page, live_server, practitioner, signed_in_page, viewport):
+    """Signed in, the service worker in charge, on a visit form for Ben; returns the banner."""
+    page.set_viewport_size(viewport)
+    signed_in_page(page, practitioner)
+    wait_for_service_worker(page)
+    page.goto(f"{live_server}/visits/new?child=WK-1002")
+    wait_for_app(page)
+    return page.get_by_role("status")
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["tablet", "phone"])
 def test_the_deadline_is_shown_while_recording_and_a_late_record_says_why(
     context, page, live_server, live_app, practitioner, signed_in_page, axe_source, fixed_clocks, viewport
 ):
-    page.set_viewport_size(viewport)
-    signed_in_page(page, practitioner)
-    wait_for_service_worker(page)
-    banner = page.get_by_role("status")
-
+    banner = _visit_form_for_ben(page, live_server, practitioner, signed_in_page, viewport)
     # Online: Ben is a child in need, so his visits have 72 hours.
-    page.goto(f"{live_server}/visits/new?child=WK-1002")
-    wait_for_app(page)
     expect(banner).to_contain_text("No records waiting to send")
     fill_visit(page, "Ben Taylor (WK-1002)", "Ben showed me his room.", _at(10, "14:00"))
     deadline = page.locator("[data-deadline]")
@@ -109,12 +113,7 @@ def test_the_deadline_is_shown_while_recording_and_a_late_record_says_why(
 def test_without_a_session_the_banner_asks_to_sign_in_to_send(
     context, page, live_server, practitioner, signed_in_page, axe_source, fixed_clocks, viewport
 ):
-    page.set_viewport_size(viewport)
-    signed_in_page(page, practitioner)
-    wait_for_service_worker(page)
-    banner = page.get_by_role("status")
-    page.goto(f"{live_server}/visits/new?child=WK-1002")
-    wait_for_app(page)
+    banner = _visit_form_for_ben(page, live_server, practitioner, signed_in_page, viewport)
     context.set_offline(True)
     fill_visit(page, "Ben Taylor (WK-1002)", "Ben was at home.", _at(10, "11:00"))
     page.get_by_role("button", name="Finish and send").click()
