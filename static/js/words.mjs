@@ -82,3 +82,9 @@ export function deadlineWords (dueAt, exclusive) {
   const time = [hour, minute].map((n) => String(n).padStart(2, '0')).join(':')
   return `by ${time} on ${dayWords(year, month, day)}`
 }
+
+/** '23 November 2026': the London date of an instant, as webapp/words.py long_date writes it. */
+export function londonLongDate (instant) {
+  const { year, month, day } = londonWallClock(instant)
+  return `${day} ${MONTHS[month - 1]} ${year}`
+}

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import FIXED_NOW
-from tests.browser.offline import LONDON, TIMEOUT_MS, fill_event_at, fill_visit, wait_for_app, wait_for_service_worker
+from tests.browser.offline import LONDON, TIMEOUT_MS, check_and_finish, fill_visit, wait_for_app, wait_for_service_worker
 from tests.browser.test_accessibility import _violations
 from webapp.extensions import db
 from webapp.models import Record
@@ -81,7 +81,7 @@ def test_the_deadline_is_shown_while_recording_and_a_late_record_says_why(
     assert _violations(page, axe_source) == []
     _shot(page, "deadline-passed-offline", full_page=True)
 
-    page.get_by_role("button", name="Finish and send").click()
+    check_and_finish(page)
     notice = page.locator(".app-record-notice")
     expect(notice).to_contain_text("Visit for Ben Taylor (WK-1002) saved on this device.")
     expect(notice).to_contain_text("On this tablet")
@@ -116,7 +116,7 @@ def test_without_a_session_the_banner_asks_to_sign_in_to_send(
     banner = _visit_form_for_ben(page, live_server, practitioner, signed_in_page, viewport)
     context.set_offline(True)
     fill_visit(page, "Ben Taylor (WK-1002)", "Ben was at home.", _at(10, "11:00"))
-    page.get_by_role("button", name="Finish and send").click()
+    check_and_finish(page)
     expect(banner).to_contain_text("1 record waiting to send")
 
     # The session ends while the tablet is offline; signal returns.
