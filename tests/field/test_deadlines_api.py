@@ -31,7 +31,7 @@ def test_a_delay_reason_is_stored_with_a_plain_form_and_shown_to_the_manager(app
         "event_at-time": "09:00", "visit_type": "looked_after", "announced": "announced",
         "child_seen": "yes", "seen_alone": "yes", "bedroom_seen": "yes",
         "observations": "Tidy.", "analysis": "Settled.", "actions": "Visit again.",
-        "delay_reason": "The tablet was broken for a week.", "csrf_token": sign_in.token(),
+        "delay_reason": "The tablet was broken for a week.", "confirm": "yes", "csrf_token": sign_in.token(),
     }
     assert client.post("/visits/new", data=form).status_code == 303
     with app.app_context():
