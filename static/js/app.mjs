@@ -90,7 +90,10 @@ async function boot () {
   try {
     signOut = await signOutFirst()
     window.addEventListener('online', () => signOutFirst())
-    if (signOut === 'none') context = await userContext()
+    // The server sends the sign-in page only to someone without a session.
+    if (isSignInPage()) await sessionEndedByServer(await getDeviceSetting('current_user_id'))
+    // Public pages act for nobody.
+    if (signOut === 'none' && isPersonalPage()) context = await userContext()
   } catch (error) {
     console.error('Records on this device are not available', error)
   }
@@ -102,7 +105,6 @@ async function boot () {
     return
   }
   if (!isPersonalPage()) clearBrowserStorage() // public pages: nothing of anybody's is left in the tab
-  if (isSignInPage()) await sessionEndedByServer(await getDeviceSetting('current_user_id')).catch(() => null)
   for (const [name, Component] of Object.entries(COMPONENTS)) {
     for (const root of document.querySelectorAll(`[data-module="${name}"]`)) {
       try {

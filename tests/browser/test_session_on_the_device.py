@@ -89,7 +89,8 @@ def test_signing_out_offline_signs_out_at_once_and_tells_the_server_when_signal_
     expect(page.get_by_text("Amira Khan")).to_have_count(0)
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     screenshot(page, "signed-out-offline", viewport)
-    assert page.evaluate("sessionStorage.length + localStorage.length") == 0
+    left = page.evaluate("JSON.stringify(Object.assign({}, sessionStorage, localStorage))")
+    assert "left-behind" not in left and "Amira" not in left
     assert user_databases(page) == []
     assert user_caches(page, uid) == []
 
@@ -283,3 +284,24 @@ def test_htmx_keeps_no_copies_of_pages_in_the_tab(page, viewport, live_server, p
     # Going back still shows the whole caseload: fetched again, not restored from a copy.
     page.go_back()
     expect(page.get_by_text("Ben Taylor").first).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/sign-in-needed", "/signed-out", "/sign-in"])
+def test_the_sign_in_pages_have_no_axe_violations_with_records_waiting(
+    context, page, viewport, live_server, practitioner, signed_in_page, axe_source, path
+):
+    from tests.browser.test_accessibility import _violations
+
+    # A record waiting on the device, so that the count shows.
+    signed_in_page(page, practitioner)
+    wait_for_service_worker(page)
+    page.goto(f"{live_server}/visits/new")
+    wait_for_app(page)
+    context.set_offline(True)
+    fill_visit(page, "Ben Taylor (WK-1002)", "Waiting for signal.")
+    finish_record(page, waiting=1)
+    context.clear_cookies()
+    context.set_offline(False)
+    page.goto(f"{live_server}{path}")
+    expect(page.get_by_text("1 record on this device has not been sent yet.")).to_be_visible(timeout=TIMEOUT_MS)
+    assert _violations(page, axe_source) == [], path
