@@ -23,6 +23,7 @@ from tests.browser.offline import (
     wait_for_counts,
     wait_for_service_worker,
 )
+from tests.browser.test_shared_device import user_caches, user_databases
 from webapp.extensions import db
 from webapp.models import User
 
@@ -45,15 +46,6 @@ def screenshot(page: Page, name: str, viewport: str) -> None:
 
 def session_cookies(context) -> list[dict]:
     return [cookie for cookie in context.cookies() if cookie["name"] == "session"]
-
-
-def user_databases(page: Page) -> list[str]:
-    return [name for name in page.evaluate("indexedDB.databases().then((dbs) => dbs.map((db) => db.name))")
-            if name.startswith("visit-recorder-user-")]
-
-
-def user_caches(page: Page, uid: str) -> list[str]:
-    return [name for name in page.evaluate("caches.keys()") if name.startswith(f"pages-user-{uid}-")]
 
 
 def sign_out(page: Page) -> None:
