@@ -4,6 +4,7 @@
 // A personal page acts for nobody once its person has signed out or their session on this
 // device has ended: it gives way to the sign-in-needed page (session.mjs says when).
 import { ChildSelect } from './caseload-choices.mjs'
+import { CaseloadSearch } from './caseload-search.mjs'
 import { getDeviceSetting, openUserDb } from './db.mjs'
 import { LocalRecords } from './local-records.mjs'
 import { RecordForm } from './record-form.mjs'
@@ -20,6 +21,7 @@ const COMPONENTS = {
   'status-banner': StatusBanner,
   'record-form': RecordForm,
   'child-select': ChildSelect,
+  'caseload-search': CaseloadSearch,
   'local-records': LocalRecords,
   'sign-out': SignOut,
   'waiting-on-device': WaitingOnDevice
