@@ -109,6 +109,7 @@ def list_late_entries():
     return page_or_fragment(
         "manager/late_entries.html",
         "manager/partials/late_entries_results.html",
+        has_errors=bool(errors),
         filters=filters,
         page=page,
         errors=errors,
