@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from tests.manager.conftest import csrf_token_from
 from tests.manager.fixtures import build_hand_worked_team
 from webapp.manager.schemas import Period, parse_period
 
@@ -78,3 +79,16 @@ def test_the_manager_pages_are_linked_once(client, auth, worked, path):
     html = client.get(path).get_data(as_text=True)
     assert html.count('href="/manager/"') == 1
     assert html.count('href="/manager/late-entries"') == 1
+
+
+def test_an_empty_review_note_is_summarised_at_the_top_of_the_page(client, auth, worked):
+    auth.sign_in(worked.manager)
+    url = f"/manager/records/{worked.records[5].record_uuid}"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    response = client.post(url + "/review", data={"note": "  ", "csrf_token": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<title>Error: " in html
+    summary = html.index("govuk-error-summary")
+    assert summary < html.index("<h1")
+    assert '<a href="#note">Enter a note about this late entry</a>' in html[summary:]
