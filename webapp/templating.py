@@ -10,6 +10,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from webapp import access, policies, words
+from webapp.record_forms import grouped_record_types
 from webapp.manager.formatting import percent
 from webapp.models import CHILD_STATUSES
 from webapp.timeliness import iso_utc
@@ -40,6 +41,7 @@ def init_templating(app: Flask) -> None:
         iso_utc=iso_utc,
         percent=percent,
         status_label=status_label,
+        grouped_record_types=grouped_record_types,
     )
     app.jinja_env.globals["theme_colour"] = theme_colour()
     app.context_processor(layout_context)

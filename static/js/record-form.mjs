@@ -5,7 +5,7 @@ import { fillFromCaseload } from './caseload-choices.mjs'
 import { element } from './dom.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
-import { answersOf, fillValues, isoInstant, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
+import { answersOf, fillValues, groupApplies, isoInstant, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
 import { announceChange } from './sync.mjs'
 
 const ERROR_MARK = 'data-app-error'
@@ -87,13 +87,15 @@ export class RecordForm {
   }
 
   /**
-   * Hide the questions that do not apply (the whole form group, so no hidden control is
-   * announced), and name the chosen child in the heading.
+   * Offer the record types and show the questions that apply (hiding the whole form group, so
+   * no hidden control is announced), and name the chosen child in the heading.
    */
   showWhatApplies () {
+    const childId = this.form.elements.child_id?.value
+    const statuses = this.children()[childId] || []
+    this.narrowRecordTypes(childId ? statuses : [])
     const values = readValues(this.form)
     const answers = answersOf(this.definition, values)
-    const statuses = this.children()[values.child_id] || []
     for (const field of this.definition.fields) {
       if (!field.show_when) continue
       const group = this.form.querySelector(`[data-record-field="${field.name}"]`)
@@ -102,6 +104,21 @@ export class RecordForm {
     const heading = document.querySelector('[data-record-heading]')
     const option = this.form.elements.child_id?.selectedOptions?.[0]
     if (heading) heading.textContent = option?.value ? `${heading.dataset.title} for ${option.text}` : heading.dataset.title
+  }
+
+  /**
+   * Offer only the groups of record types that can apply to the chosen child (all of them
+   * before a child is chosen). A choice in a group that no longer applies is cleared.
+   */
+  narrowRecordTypes (childStatuses) {
+    const select = this.form.elements.record_type
+    if (select?.tagName !== 'SELECT') return
+    for (const group of select.querySelectorAll('optgroup')) {
+      const applies = groupApplies((group.dataset.statuses || '').split(' ').filter(Boolean), childStatuses)
+      group.hidden = !applies
+      group.disabled = !applies
+    }
+    if (select.selectedOptions[0]?.parentElement?.disabled) select.value = ''
   }
 
   summary (values) {
