@@ -1,6 +1,7 @@
 // The entry point: registers the service worker, finds who is signed in, starts each
 // component on its root element (data-module), and runs the outbox's sync triggers.
 import { ChildSelect } from './caseload-choices.mjs'
+import { CouncilName } from './council-name.mjs'
 import { openUserDb } from './db.mjs'
 import { LocalRecords } from './local-records.mjs'
 import { RecordForm } from './record-form.mjs'
@@ -10,6 +11,7 @@ import { StatusBanner } from './status-banner.mjs'
 import { CHANNEL_NAME, Sync } from './sync.mjs'
 
 const COMPONENTS = {
+  'council-name': CouncilName,
   'status-banner': StatusBanner,
   'record-form': RecordForm,
   'child-select': ChildSelect,
