@@ -36,6 +36,7 @@ def init_templating(app: Flask) -> None:
         duration_words=words.duration_words,
         london_datetime=words.london_datetime,
         long_date=words.long_date,
+        weekday_date=words.weekday_date,
         short_date=words.short_date,
         clock_words=words.clock_words,
         iso_utc=iso_utc,

@@ -5,10 +5,26 @@ import { fillFromCaseload } from './caseload-choices.mjs'
 import { element } from './dom.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
-import { answersOf, fillValues, groupApplies, isoInstant, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
+import { answersOf, fillValues, groupApplies, isoInstant, londonToUtc, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
+import { londonDateTime } from './words.mjs'
 import { announceChange } from './sync.mjs'
 
 const ERROR_MARK = 'data-app-error'
+
+/**
+ * The date typed, in the pages' one format ("Mon 23 Nov 2026", the date of londonDateTime);
+ * as typed while it is not yet a real date.
+ */
+function typedDate (values) {
+  const [day, month, year] = ['day', 'month', 'year'].map((part) => (values[`event_at-${part}`] || '').trim())
+  const [d, m, y] = [day, month, year].map(Number)
+  const probe = new Date(Date.UTC(y, m - 1, d))
+  if (!/^[0-9]{1,2}$/.test(day) || !/^[0-9]{1,2}$/.test(month) || !/^[0-9]{4}$/.test(year) ||
+      probe.getUTCDate() !== d || probe.getUTCMonth() !== m - 1) {
+    return [day, month, year].filter(Boolean).join(' ')
+  }
+  return londonDateTime(londonToUtc(y, m, d, 12, 0)).split(',')[0]
+}
 
 export class RecordForm {
   constructor (form, context) {
@@ -130,7 +146,7 @@ export class RecordForm {
       record_type_label: this.kind === 'visit' ? 'Visit' : typeSelect?.selectedOptions?.[0]?.text || 'Case note',
       child_id: values.child_id || '',
       child_name: option && option.value ? option.text : '',
-      event_date: ['day', 'month', 'year'].map((part) => values[`event_at-${part}`]).filter(Boolean).join('/'),
+      event_date: typedDate(values),
       event_time: values['event_at-time'] || '',
       form_path: location.pathname
     }

@@ -92,3 +92,9 @@ def test_an_empty_review_note_is_summarised_at_the_top_of_the_page(client, auth,
     summary = html.index("govuk-error-summary")
     assert summary < html.index("<h1")
     assert '<a href="#note">Enter a note about this late entry</a>' in html[summary:]
+
+
+def test_the_period_is_written_in_the_pages_one_date_format(client, auth, worked):
+    auth.sign_in(worked.manager)
+    html = client.get("/manager/?from=2026-11-10&to=2026-11-23").get_data(as_text=True)
+    assert "Records that reached the file from Tue 10 Nov 2026 to Mon 23 Nov 2026." in html
