@@ -35,6 +35,7 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TEAM = TEAMS[0]  # Norfolk
 PRACTITIONER = TEAM.practitioners[0][0]
 MANAGER = TEAM.manager[0]
+TALLEST = 3200
 FITS = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 
@@ -118,7 +119,10 @@ def photograph(page: Page, name: str, width: int, too_wide: list[str]) -> None:
     page.wait_for_load_state("networkidle")
     if not page.evaluate(FITS):
         too_wide.append(f"{name} at {width}px")
-    page.screenshot(path=OUT / f"{name}-{width}.png", full_page=True)
+    # The whole page, but no taller than TALLEST: a long list's first screens say enough.
+    height = min(page.evaluate("document.documentElement.scrollHeight"), TALLEST)
+    page.screenshot(path=OUT / f"{name}-{width}.png", full_page=True,
+                    clip={"x": 0, "y": 0, "width": width, "height": height})
 
 
 def offline_shots(browser, base: str, width: int, child: str, too_wide: list[str]) -> None:
