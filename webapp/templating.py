@@ -10,9 +10,10 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from webapp import access, policies, words
-from webapp.record_forms import grouped_record_types
+from webapp.field.verdict_words import verdict_tag
 from webapp.manager.formatting import percent
 from webapp.models import CHILD_STATUSES
+from webapp.record_forms import grouped_record_types
 from webapp.timeliness import iso_utc
 
 # The council's brand colour is set once, in the style sheet the pages draw with; the
@@ -45,6 +46,7 @@ def init_templating(app: Flask) -> None:
         grouped_record_types=grouped_record_types,
     )
     app.jinja_env.globals["theme_colour"] = theme_colour()
+    app.jinja_env.globals["verdict_tag_parts"] = verdict_tag
     app.context_processor(layout_context)
 
 

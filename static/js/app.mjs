@@ -2,6 +2,7 @@
 // component on its root element (data-module), and runs the outbox's sync triggers.
 import { ChildSelect } from './caseload-choices.mjs'
 import { CouncilName } from './council-name.mjs'
+import { CaseloadSearch } from './caseload-search.mjs'
 import { openUserDb } from './db.mjs'
 import { LocalRecords } from './local-records.mjs'
 import { RecordForm } from './record-form.mjs'
@@ -15,6 +16,7 @@ const COMPONENTS = {
   'status-banner': StatusBanner,
   'record-form': RecordForm,
   'child-select': ChildSelect,
+  'caseload-search': CaseloadSearch,
   'local-records': LocalRecords,
   'sign-out': SignOut
 }
