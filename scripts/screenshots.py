@@ -48,7 +48,7 @@ class Shot:
 
 
 def _submit_empty(page: Page) -> None:
-    page.get_by_role("button", name="Finish and send").click()
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
 
 

@@ -104,7 +104,7 @@ def _date_not_real(page):
 
 
 def _finish_empty(page):
-    page.get_by_role("button", name="Finish and send").click()
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
 
 
