@@ -4,6 +4,7 @@
 // A personal page acts for nobody once its person has signed out or their session on this
 // device has ended: it gives way to the sign-in-needed page (session.mjs says when).
 import { ChildSelect } from './caseload-choices.mjs'
+import { CouncilName } from './council-name.mjs'
 import { CaseloadSearch } from './caseload-search.mjs'
 import { getDeviceSetting, openUserDb } from './db.mjs'
 import { LocalRecords } from './local-records.mjs'
@@ -18,6 +19,7 @@ import { CHANNEL_NAME, Sync } from './sync.mjs'
 import { WaitingOnDevice } from './waiting-on-device.mjs'
 
 const COMPONENTS = {
+  'council-name': CouncilName,
   'status-banner': StatusBanner,
   'record-form': RecordForm,
   'child-select': ChildSelect,
