@@ -259,6 +259,13 @@ def valid_uuid(text: str | None) -> str | None:
 # -- answers -----------------------------------------------------------------------------
 
 
+IMPLAUSIBLE = (
+    "completed_at cannot be right: corrected for the skew it is before event_at, or it is more "
+    "than 5 minutes after device_now (after the device sent the record). The record is stored, "
+    "but its completed_at never explains a verdict: a late record's cause is unknown."
+)
+
+
 class TimelinessSchema(Schema):
     authority = fields.String(metadata={"description": "The policy id of the child's authority."})
     policy_version = fields.String()
@@ -288,6 +295,11 @@ class TimelinessSchema(Schema):
     late_by_working_days = fields.Integer(allow_none=True)
     cause = fields.String(
         allow_none=True, validate=validate.OneOf(["synced_late", "recorded_late", "unknown"]),
+        metadata={"description": (
+            "Why a late record was late, from completed_at corrected for the skew: synced_late "
+            "(finished before it was due), recorded_late (finished after), unknown (no completed_at, "
+            "or an implausible one). null when on time."
+        )},
     )
 
 
@@ -301,9 +313,7 @@ class RecordResultSchema(Schema):
         allow_none=True,
         metadata={"description": "accepted/duplicate: the stored version; conflict: the current version."},
     )
-    implausible = fields.Boolean(
-        metadata={"description": "completed_at, corrected for the skew, is before event_at."}
-    )
+    implausible = fields.Boolean(metadata={"description": IMPLAUSIBLE})
     timeliness = fields.Nested(
         TimelinessSchema, allow_none=True,
         metadata={"description": "The verdict computed when the record was first received; kept by later versions."},
@@ -332,7 +342,7 @@ class StoredRecordSchema(Schema):
     event_at = fields.String(metadata={"format": "date-time"})
     completed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     received_at = fields.String(metadata={"format": "date-time"})
-    implausible = fields.Boolean()
+    implausible = fields.Boolean(metadata={"description": IMPLAUSIBLE})
     timeliness = fields.Nested(TimelinessSchema)
     fields = fields.Dict()  # last: the name shadows marshmallow's `fields` in the class body
 
