@@ -348,8 +348,18 @@ class StoredRecordSchema(Schema):
 
 
 class RecordsResponseSchema(Schema):
-    server_now = fields.String(metadata={"format": "date-time", "description": "Use as the next ?since="})
+    server_now = fields.String(metadata={
+        "format": "date-time",
+        "description": "When this reading's first page was answered (the same on every page): the next reading's ?since=",
+    })
     records = fields.List(fields.Nested(StoredRecordSchema))
+    next_cursor = fields.String(allow_none=True, metadata={
+        "description": (
+            "Opaque. Pass it as ?cursor= (without since) for the next page; null on the last page. "
+            "Records that arrive while the pages are read come on later pages, and a record that "
+            "gets a new version meanwhile comes again, at that version: keep the last copy of each id."
+        ),
+    })
 
 
 class ChoiceSchema(Schema):
