@@ -49,6 +49,7 @@ export class RecordForm {
     const draft = await getDraft(this.context.db, id)
     if (draft) {
       this.id = id
+      this.createdAt = draft.created_at
       fillValues(this.form, draft.values)
       this.showWhatApplies()
       return
@@ -123,11 +124,12 @@ export class RecordForm {
     if (!this.dirty) return null
     if (!this.id) {
       this.id = crypto.randomUUID()
+      this.createdAt = new Date().toISOString()
       // The address now names the draft, so a reload (or a crash) reopens it.
       history.replaceState(null, '', `${location.pathname}?draft=${this.id}`)
     }
     const values = readValues(this.form)
-    return { id: this.id, record_type: this.kind, values, summary: this.summary(values) }
+    return { id: this.id, created_at: this.createdAt, record_type: this.kind, values, summary: this.summary(values) }
   }
 
   async keep (draft) {
@@ -137,7 +139,6 @@ export class RecordForm {
   }
 
   async finish () {
-    this.autosave.cancel()
     await this.autosave.flush() // what is on screen is on disk before anything else
     const values = readValues(this.form)
     const id = this.id || crypto.randomUUID()
