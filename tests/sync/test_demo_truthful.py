@@ -60,7 +60,7 @@ def test_the_deliberate_unknown_is_explained_to_the_manager(app, runner, client)
 
     text = " ".join(client.get(f"/manager/records/{CLOCK_CHANGED_RECORD_ID}").get_data(as_text=True).split())
 
-    assert "cause unknown" in text
+    assert "Cause unknown" in text
     assert (
         "the tablet’s clock could not be believed: it was right to within a minute when the record was"
         " sent, and even allowing for that the tablet said the record was finished before the visit."

@@ -85,7 +85,7 @@ def test_the_manager_reads_why_the_cause_is_unknown(app, client, asha, auth):
 
     text = " ".join(client.get(f"/manager/records/{record['id']}").get_data(as_text=True).split())
 
-    assert "cause unknown" in text
+    assert "Cause unknown" in text
     assert "the tablet said the record was finished 13 hours after the tablet sent it." in text
 
 
