@@ -182,7 +182,7 @@ class Record(db.Model):
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # SHA-256 of the submitted content, to tell a resend (same) from a conflict (different).
     content_hash: Mapped[str] = mapped_column(String(64))
-    # completed_at (corrected for the device's clock) lies before event_at.
+    # completed_at cannot be right: see webapp.timeliness.verdict.implausible_completion.
     implausible: Mapped[bool] = mapped_column(Boolean, default=False)
     sync_request_id: Mapped[int | None] = mapped_column(ForeignKey("sync_request.id"))
 

@@ -84,7 +84,7 @@ function startSyncTriggers (context) {
     })
   }
   context.sync.refreshCaseload()
-  flush()
+  flush().then(() => context.sync.refreshSent())
 }
 
 async function boot () {

@@ -84,6 +84,7 @@ export class RecordForm {
     const draft = await getDraft(this.context.db, id)
     if (draft) {
       this.id = id
+      this.createdAt = draft.created_at
       if (draft.supersedes) this.supersedes = draft.supersedes
       fillValues(this.form, draft.values)
       this.showWhatApplies()
@@ -180,7 +181,8 @@ export class RecordForm {
       history.replaceState(null, '', `${location.pathname}?draft=${this.id}`)
     }
     const values = readValues(this.form)
-    const draft = { id: this.id, record_type: this.kind, values, summary: this.summary(values) }
+    this.createdAt ||= new Date().toISOString()
+    const draft = { id: this.id, created_at: this.createdAt, record_type: this.kind, values, summary: this.summary(values) }
     return this.supersedes ? { ...draft, supersedes: this.supersedes } : draft
   }
 
@@ -200,7 +202,6 @@ export class RecordForm {
 
   /** Check the answers: the errors on the form, or the answers to check before finishing. */
   async check () {
-    this.autosave.cancel()
     await this.autosave.flush() // what is on screen is on disk before anything else
     const { values, errors, record } = this.read()
     if (record === null) {
@@ -300,6 +301,7 @@ export class RecordForm {
     await this.outbox.finish({ record, values, summary })
     this.clearErrors()
     this.id = null
+    this.createdAt = null
     this.dirty = false
     this.correcting = null
     const corrected = this.supersedes
