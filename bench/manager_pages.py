@@ -162,6 +162,7 @@ def main() -> None:
             "late list, first page": time_page(client, "/manager/late-entries", args.iterations),
             "late list, htmx fragment": time_page(client, "/manager/late-entries", args.iterations, {"HX-Request": "true"}),
             "team page (last 52 weeks)": time_page(client, "/manager/?from=2025-11-25&to=2026-11-23", max(5, args.iterations // 5)),
+            "team page (last 104 weeks)": time_page(client, "/manager/?from=2024-11-25&to=2026-11-23", max(5, args.iterations // 5)),
         }
         if not args.no_csv:
             for rows in (10_000, 100_000):

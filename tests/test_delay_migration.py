@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.manager import tallies
 from webapp.models import TimelinessCheck, delay_seconds
 
-BEFORE = "ed956d880f3b"
+BEFORE = "5e1a7c0d9b21"
 UTC = timezone.utc
 
 

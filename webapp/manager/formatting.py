@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from webapp.timeliness.verdict import COMPLETED_AFTER_SENDING, COMPLETED_BEFORE_EVENT, implausible_completion
 from webapp.timeliness.windows import names_a_day_window
 from webapp.manager.schemas import CAUSES
-from webapp.words import clock_words, london_datetime, weekday_date
+from webapp.words import clock_words, deadline_words, duration_words, london_datetime
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,9 @@ def event_words(record_type: str) -> str:
 
 
 def due_words(due_at: datetime, window: str) -> str:
-    """'By the end of Mon 23 Nov 2026' for a day window, else 'By Thu 12 Nov 2026, 04:00'.
-
-    A day window's due instant is the midnight that ends its last day, so the day named is
-    the one before it.
-    """
-    if names_a_day_window(window):
-        return f"By the end of {weekday_date(due_at - timedelta(microseconds=1))}"
-    return f"By {london_datetime(due_at)}"
+    """'By the end of Wednesday 8 April' for a day window, else 'By 16:00 on Thursday 9 April'."""
+    words = deadline_words(due_at, names_a_day_window(window))
+    return words[0].upper() + words[1:]
 
 
 def rule_sentence(
@@ -69,10 +65,12 @@ def unknown_reason(finish: Finish) -> str:
         " when the record was sent"
     )
     allowing = "and even allowing for that the tablet said the record was finished"
-    if finish.corrected_at < finish.event_at:
+    implausible = implausible_completion(finish.event_at, finish.corrected_at, finish.received_at)
+    if implausible == COMPLETED_BEFORE_EVENT:
         return f"{reason}, {allowing} before {event_words(finish.record_type)}"
-    if finish.corrected_at > finish.received_at:
-        return f"{reason}, {allowing} after it reached the council"
+    if implausible == COMPLETED_AFTER_SENDING:
+        after = duration_words((finish.corrected_at - finish.received_at).total_seconds())
+        return f"{reason}, {allowing} {after} after the tablet sent it"
     return reason
 
 

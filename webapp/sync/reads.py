@@ -4,18 +4,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from webapp import access
 from webapp import policies as policy_registry
 from webapp.extensions import db
 from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
 from webapp.record_forms import FORMS
+from webapp.sync.paging import Position
 from webapp.timeliness import Policy, iso_utc
 
 
-def records_since(user: User, since: datetime | None) -> list[tuple[Record, TimelinessCheck]]:
-    """The user's own records, each at its current version, received at or after `since`."""
+def records_page(user: User, position: Position, page_size: int) -> tuple[list[tuple[Record, TimelinessCheck]], Position | None]:
+    """One page of the user's own records, each at its current version, oldest receipt first.
+
+    Returns the page and the position after it, or None when the page is the last.
+    """
     current = (
         select(Record.uuid, func.max(Record.version).label("version"))
         .where(access.written_by(user))
@@ -27,10 +31,21 @@ def records_since(user: User, since: datetime | None) -> list[tuple[Record, Time
         .join(current, (Record.uuid == current.c.uuid) & (Record.version == current.c.version))
         .join(TimelinessCheck, TimelinessCheck.record_uuid == Record.uuid)
         .order_by(Record.received_at, Record.id)
+        .limit(page_size + 1)
     )
-    if since is not None:
-        query = query.where(Record.received_at >= since)
-    return [(record, check) for record, check in db.session.execute(query)]
+    if position.since is not None:
+        query = query.where(Record.received_at >= position.since)
+    if position.received_at is not None:
+        query = query.where(or_(
+            Record.received_at > position.received_at,
+            and_(Record.received_at == position.received_at, Record.id > position.record_id),
+        ))
+    rows = [(record, check) for record, check in db.session.execute(query)]
+    if len(rows) <= page_size:
+        return rows, None
+    rows = rows[:page_size]
+    last = rows[-1][0]
+    return rows, position.after(last.received_at, last.id)
 
 
 def stored_record_json(record: Record, check: TimelinessCheck) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from webapp.sync.results import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, Arrival
 from webapp.sync.schemas import canonical_record
 from webapp.sync.validation import CheckedRecord, Rejected
 from webapp.sync.verdicts import judge, timeliness_check
+from webapp.timeliness import implausible_completion
 
 RECORD = Record.__table__
 CHECK = TimelinessCheck.__table__
@@ -230,6 +231,6 @@ class Storage:
             "device_id": arrival.device_id,
             "fields": record["fields"],
             "content_hash": digest,
-            "implausible": corrected < record["event_at"],
+            "implausible": implausible_completion(record["event_at"], corrected, arrival.server_now) is not None,
             "sync_request_id": arrival.sync_request_id,
         }
