@@ -14,6 +14,7 @@ from webapp.models import Record, TimelinessCheck, delay_seconds
 
 def sync_at(asha, clock, now: datetime, records: list[dict]) -> list[dict]:
     clock.set(now)
+    asha.sign_in("asha@norfolk.test")  # a session ends when idle: sign in at each moment
     response = asha.sync(records, now)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["results"]

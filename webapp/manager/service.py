@@ -166,26 +166,26 @@ def team_timeliness(scope: Scope, period: Period, record_type_labels: dict[str, 
     late_by_cause = {"recorded_late": 0, "synced_late": 0, "unknown": 0}
     overall = Tally("All records")
     weeks = [Week(first, last, Tally(f"{short_date(first)} to {short_date(last)}")) for first, last in period.weeks()]
+    # One pass over the period's tallies (from their covering index), grouped by every
+    # dimension at once; the groups (a few thousand for a year) are summed up each way here.
+    # Weeks are counted back from the last day: whole weeks before it, in integer arithmetic.
+    weeks_back = ((literal(last) - t.day) // 7).label("weeks_back")
     rows = db.session.execute(
-        select(t.record_type, t.author_id, t.verdict, t.cause, func.sum(t.records))
+        select(weeks_back, t.record_type, t.author_id, t.verdict, t.cause, func.sum(t.records))
         .where(where)
-        .group_by(t.record_type, t.author_id, t.verdict, t.cause)
+        .group_by(weeks_back, t.record_type, t.author_id, t.verdict, t.cause)
     ).all()
-    for record_type, author_id, verdict, cause, count in rows:
-        tally = by_type.setdefault(
-            record_type, Tally(record_type_labels.get(record_type, record_type.replace("_", " ")))
-        )
+    for back, record_type, author_id, verdict, cause, count in rows:
+        tally = by_type.get(record_type)
+        if tally is None:
+            label = record_type_labels.get(record_type, record_type.replace("_", " "))
+            tally = by_type[record_type] = Tally(label)
         _add(tally, verdict, count)
         _add(overall, verdict, count)
         _add(by_author.setdefault(author_id, Tally("")), verdict, count)
+        _add(weeks[len(weeks) - 1 - back].tally, verdict, count)
         if verdict == LATE:
             late_by_cause[cause or "unknown"] = late_by_cause.get(cause or "unknown", 0) + count
-    # Weeks are counted back from the last day: whole weeks before it, in integer arithmetic.
-    weeks_back = ((literal(last) - t.day) // 7).label("weeks_back")
-    for back, verdict, count in db.session.execute(
-        select(weeks_back, t.verdict, func.sum(t.records)).where(where).group_by(weeks_back, t.verdict)
-    ):
-        _add(weeks[len(weeks) - 1 - back].tally, verdict, count)
 
     if by_author:
         names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(by_author))).all())

@@ -54,10 +54,14 @@ def upgrade():
     sa.UniqueConstraint('team_id', 'day', 'bucket', name='uq_delay_tally_group')
     )
 
+    op.create_index('ix_timeliness_tally_covering', 'timeliness_tally', ['team_id', 'day', 'record_type', 'author_id', 'verdict', 'cause', 'records'], unique=False)
+    op.create_index('ix_delay_tally_covering', 'delay_tally', ['team_id', 'day', 'bucket', 'records'], unique=False)
     recount(bind)
 
 
 def downgrade():
+    op.drop_index('ix_delay_tally_covering', table_name='delay_tally')
+    op.drop_index('ix_timeliness_tally_covering', table_name='timeliness_tally')
     op.drop_table('delay_tally')
     op.drop_table('timeliness_tally')
     with op.batch_alter_table('timeliness_check', schema=None) as batch_op:
