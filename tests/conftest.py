@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.factories import AuthActions, Factory
+from tests.factories import AuthActions, Factory, serving
 from webapp import create_app, normalise_database_url
 from webapp.clock import FixedClock
 from webapp.config import TestConfig
@@ -80,3 +80,10 @@ def make(app):
 def auth(client):
     """Signs the test's client in and out through the real pages."""
     return AuthActions(client)
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app on a real socket (the browser tests have their own, for the whole session)."""
+    with serving(app) as base_url:
+        yield base_url

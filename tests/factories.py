@@ -11,17 +11,22 @@
 Two other ways in do what these cannot, with the same `PASSWORD` and `Factory`: the browser's
 `signed_in_page` signs a Playwright page in, and the fault tests' `Device` signs in over a real
 socket. tests/auth/provider.py plays a council's single sign-on provider, with its own accounts.
+- `serving(app)`: the app on a real socket, for tests that need one (the `live_server` fixture, tests/conftest.py).
 """
 from __future__ import annotations
 
 import itertools
 import re
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
 
 from webapp.extensions import db
 from webapp.models import Child, Record, Role, Team, TimelinessCheck, User
@@ -221,3 +226,16 @@ class AuthActions:
     def sync(self, records: list, device_now: datetime | str, device_id: str = "tablet-1"):
         now = device_now if isinstance(device_now, str) else iso(device_now)
         return self.post_json("/api/v1/sync", {"device_id": device_id, "device_now": now, "records": records})
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """The app on 127.0.0.1 by a threaded werkzeug server while the block lasts; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

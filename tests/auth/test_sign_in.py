@@ -130,11 +130,11 @@ def test_next_takes_you_back_to_a_page_on_this_site_only(client, auth, people):
         auth.sign_out()
 
 
-@pytest.mark.parametrize("page", ["/", "/manager/", "/manager/late-entries"])
-def test_a_page_without_a_session_redirects_to_sign_in(client, page):
-    response = client.get(page)
+@pytest.mark.parametrize("path", ["/", "/manager/", "/manager/late-entries"])
+def test_a_page_without_a_session_redirects_to_sign_in(client, path):
+    response = client.get(path)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/sign-in?next={page}"
+    assert response.headers["Location"] == f"/sign-in?next={path}"
 
 
 def test_signing_in_needs_the_csrf_token(client, people):

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.factories import PASSWORD, Factory
+from tests.factories import PASSWORD, Factory, serving
 from webapp import create_app
 from webapp.clock import FixedClock, SystemClock
 from webapp.config import TestConfig
@@ -109,11 +107,8 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(live_app) as base_url:
+        yield base_url
 
 
 # A Tuesday afternoon in London (GMT), not a bank holiday, in the past.
