@@ -331,6 +331,14 @@ class Form:
         return event_at
 
 
+# Asked on every form; with JavaScript, only once the record's deadline has passed
+# (static/js/deadline.mjs). Optional: a late record is still a record. The team manager sees it.
+DELAY_REASON = FormField(
+    "delay_reason", "Why is this record late?", TEXTAREA,
+    hint="Only if it will reach the file after its deadline: say what held it up. Your manager will see this.",
+    called="The reason for the delay",
+)
+
 VISIT_TYPES = (
     ("statutory_child_protection", "Statutory child protection visit"),
     ("child_in_need", "Child in need visit"),
@@ -385,6 +393,7 @@ VISIT = Form(
         FormField("actions", "Actions and next steps", TEXTAREA, required=True,
                   hint="Who will do what, and by when",
                   missing="Enter the actions and next steps"),
+        DELAY_REASON,
     ),
     EventAtMessages("visit"),
     child_protection_when=Condition(field="visit_type", equals="statutory_child_protection"),
@@ -418,6 +427,7 @@ CASE_NOTE = Form(
         FormField("event_at", "When did it happen?", DATETIME, required=True, envelope="event_at"),
         FormField("text", "What happened?", TEXTAREA, required=True, missing="Enter what happened",
                   called="The record"),
+        DELAY_REASON,
     ),
     EventAtMessages("event"),
 )

@@ -10,6 +10,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from webapp import access, policies, words
+from webapp.field.verdict_words import verdict_tag
 from webapp.manager.formatting import percent
 from webapp.models import CHILD_STATUSES
 from webapp.timeliness import iso_utc
@@ -42,6 +43,7 @@ def init_templating(app: Flask) -> None:
         status_label=status_label,
     )
     app.jinja_env.globals["theme_colour"] = theme_colour()
+    app.jinja_env.globals["verdict_tag_parts"] = verdict_tag
     app.context_processor(layout_context)
 
 

@@ -5,11 +5,14 @@
 // Change link back to its question; finishing happens from there.
 import { fillFromCaseload } from './caseload-choices.mjs'
 import { answerRows, recordHeading, summaryList } from './check-answers.mjs'
+import { DeadlineNotice, loadDeadlines } from './deadline.mjs'
 import { element } from './dom.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
 import { answersOf, fillValues, isoInstant, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
-import { announceChange } from './sync.mjs'
+import { recordState, stateParagraph } from './record-state.mjs'
+import { announceChange, onRecordsChanged } from './sync.mjs'
+import { londonWallClock } from './words.mjs'
 
 const ERROR_MARK = 'data-app-error'
 
@@ -47,6 +50,14 @@ export class RecordForm {
     form.addEventListener('change', markDirty, true)
     form.addEventListener('change', () => this.showWhatApplies())
     this.showWhatApplies()
+    this.draftStatus = element('p', { class: 'govuk-body-s app-draft-status', 'aria-live': 'polite', 'data-draft-status': '' })
+    form.querySelector('button[type="submit"], .govuk-button')?.before(this.draftStatus)
+    const table = await loadDeadlines(this.context.db).catch(() => null)
+    this.deadline = new DeadlineNotice(form, { definition: this.definition, table, children: () => this.children() })
+    const updateDeadline = () => this.deadline.update()
+    form.addEventListener('input', updateDeadline)
+    form.addEventListener('change', updateDeadline)
+    setInterval(updateDeadline, 60000) // a deadline can pass while the worker types
     form.addEventListener('submit', (event) => {
       event.preventDefault()
       this.check()
@@ -144,6 +155,8 @@ export class RecordForm {
   async keep (draft) {
     if (this.correcting) await this.outbox.saveValues(draft.id, draft.values, draft.summary)
     else await saveDraft(this.context.db, draft)
+    const { hour, minute } = londonWallClock(Date.now())
+    this.draftStatus.textContent = `Draft saved on this tablet at ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`
     announceChange(this.context.userId)
   }
 
@@ -251,7 +264,8 @@ export class RecordForm {
     record.id = id
     if (this.supersedes) record.supersedes = this.supersedes
     record.completed_at = isoInstant(new Date()) // the device's clock: when it was finished
-    await this.outbox.finish({ record, values, summary: this.summary(values) })
+    const summary = this.summary(values)
+    await this.outbox.finish({ record, values, summary })
     this.clearErrors()
     this.id = null
     this.dirty = false
@@ -260,18 +274,32 @@ export class RecordForm {
     this.supersedes = null
     this.form.reset()
     this.showWhatApplies()
+    this.deadline.update()
+    this.draftStatus.textContent = ''
     this.showForm()
     history.replaceState(null, '', location.pathname)
     const what = corrected ? 'Correction' : this.kind === 'visit' ? 'Visit' : 'Case note'
-    this.notify(
-      navigator.onLine
-        ? `${what} saved on this device. Sending it now.`
-        : `${what} saved on this device. It will be sent when there is signal.`,
-      true
-    )
+    const who = record.child_id ? ` for ${summary.child_name || record.child_id}` : ''
+    this.notify(`${what}${who} saved on this device.`, true)
+    this.followState(id)
     if (corrected) this.showCorrected(id)
     announceChange(this.context.userId)
     if (navigator.onLine) this.context.sync.flush()
+  }
+
+  /** Show the finished record's state in the notice as it moves: on this tablet, sent, judged. */
+  followState (id) {
+    const notice = this.form.parentElement.querySelector('.app-record-notice .govuk-notification-banner__content')
+    const live = element('div', { 'aria-live': 'polite' })
+    notice?.append(live)
+    const draw = async () => {
+      const state = await recordState(this.context.db, id)
+      if (!state || !live.isConnected) return
+      const fresh = stateParagraph(state)
+      if (live.textContent !== fresh.textContent) live.replaceChildren(fresh)
+    }
+    onRecordsChanged(this.context.userId, draw)
+    draw()
   }
 
   /** A correction is finished: nothing more to do on this form, but to read the record. */

@@ -5,12 +5,14 @@
 // server has it. When the session has expired (401) everything stays queued, and sending
 // resumes when the same person is signed in again: never under somebody else's session.
 import { deviceId, getDeviceSetting, getMeta, setMeta } from './db.mjs'
+import { loadDeadlines } from './deadline.mjs'
 import { Outbox } from './outbox.mjs'
 
 const BATCH_SIZE = 50 // well inside the API's 500 records and 2 MB
 const LOCK_NAME = 'outbox-flush'
 export const CHANNEL_NAME = 'visit-recorder'
 const CHANGED_EVENT = 'visit-recorder:changed'
+const SENDING_EVENT = 'visit-recorder:sending'
 
 /** Tell this page's components, and the app's other tabs, that records or sync state changed. */
 export function announceChange (userId) {
@@ -30,6 +32,15 @@ export function onRecordsChanged (userId, listener) {
       if (event.data?.userId === userId) listener()
     })
   }
+}
+
+/** Call `listener` with the number of records this page starts sending, and 0 when it stops. */
+export function onSending (listener) {
+  document.addEventListener(SENDING_EVENT, (event) => listener(event.detail.count))
+}
+
+function sending (count) {
+  document.dispatchEvent(new CustomEvent(SENDING_EVENT, { detail: { count } }))
 }
 
 function pageCsrfToken () {
@@ -68,9 +79,14 @@ export class Sync {
     // Read inside the lock: records another tab sent a moment ago are already gone.
     const waiting = await this.outbox.ready()
     let outcome = { outcome: 'nothing-to-send' }
-    for (let start = 0; start < waiting.length; start += BATCH_SIZE) {
-      outcome = await this.send(waiting.slice(start, start + BATCH_SIZE))
-      if (outcome.outcome !== 'sent') break
+    if (waiting.length) sending(waiting.length)
+    try {
+      for (let start = 0; start < waiting.length; start += BATCH_SIZE) {
+        outcome = await this.send(waiting.slice(start, start + BATCH_SIZE))
+        if (outcome.outcome !== 'sent') break
+      }
+    } finally {
+      if (waiting.length) sending(0)
     }
     announceChange(this.userId)
     return outcome
@@ -128,9 +144,10 @@ export class Sync {
     })
   }
 
-  /** Keep the caseload (children, their forms) on the device, for forms opened offline. */
+  /** Keep the caseload (children, their forms) and their deadlines on the device, for forms opened offline. */
   async refreshCaseload () {
     if (!navigator.onLine) return
+    loadDeadlines(this.db).catch(() => null)
     try {
       const response = await fetch('/api/v1/caseload', { credentials: 'same-origin', cache: 'no-store' })
       if (!response.ok) return
