@@ -14,8 +14,8 @@ class People:
     """The rows the field tests use, by role."""
 
     def __init__(self, make: Factory):
-        team = make.team("Warwick North")
-        other_team = make.team("Rugby South")
+        self.team = team = make.team("Warwick North")
+        self.other_team = other_team = make.team("Rugby South")
         self.practitioner = make.user(team, name="Sam Field", email="sam@example.org")
         self.colleague = make.user(team, name="Alex Other", email="alex@example.org")
         self.stranger = make.user(other_team, name="Kim Far", email="kim@example.org")
