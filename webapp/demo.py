@@ -123,7 +123,7 @@ def load_demo_data(now: datetime, seed: int = 2026) -> int:
     for practitioner, child in caseloads:
         for _ in range(6):
             syncs.append(_past_sync(rng, now, practitioner, child))
-    syncs = [sync for sync in syncs if demo_episodes.keep_record(sync[2]["records"][0], unseen, today)]
+    syncs = [sync for sync in syncs if demo_episodes.keep_record(sync[2]["records"][0], unseen)]
     syncs.sort(key=lambda item: item[0])
     for received_at, practitioner, envelope in syncs:
         ingest(practitioner, envelope, received_at, policies=policies, commit=False)

@@ -21,7 +21,8 @@ from sqlalchemy import delete, insert, select
 from webapp import policies as policy_registry
 from webapp.extensions import db
 from webapp.models import Child, ChildEpisode, Record, VisitCheck, VisitDue
-from webapp.timeliness import LONDON, Policy
+from webapp.manager.service import today_in_london  # noqa: F401 (the one London-day rule, for callers)
+from webapp.timeliness import Policy
 from webapp.timeliness.calendar import default_calendar
 from webapp.timeliness.schedule import (
     FACTS,
@@ -351,10 +352,6 @@ def due_lines(child_ids: Iterable[int], today: date) -> dict[int, list[DueLine]]
 def next_due(lines: list[DueLine]) -> DueLine | None:
     """The most urgent requirement that still has a date."""
     return next((each for each in lines if each.due_by is not None), None)
-
-
-def today_in_london(now) -> date:
-    return now.astimezone(LONDON).date()
 
 
 def attention_clause(today: date):
