@@ -8,13 +8,15 @@ import { signedInUserId } from './session.mjs'
 import { SignOut } from './sign-out.mjs'
 import { StatusBanner } from './status-banner.mjs'
 import { CHANNEL_NAME, Sync } from './sync.mjs'
+import { VisitDue } from './visit-due.mjs'
 
 const COMPONENTS = {
   'status-banner': StatusBanner,
   'record-form': RecordForm,
   'child-select': ChildSelect,
   'local-records': LocalRecords,
-  'sign-out': SignOut
+  'sign-out': SignOut,
+  'visit-due': VisitDue
 }
 
 function registerServiceWorker () {

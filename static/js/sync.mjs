@@ -72,6 +72,8 @@ export class Sync {
       outcome = await this.send(waiting.slice(start, start + BATCH_SIZE))
       if (outcome.outcome !== 'sent') break
     }
+    // What was sent moves due dates: fetch the server's before the pages redraw.
+    if (outcome.outcome === 'sent') await this.refreshCaseload()
     announceChange(this.userId)
     return outcome
   }

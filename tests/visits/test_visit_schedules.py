@@ -115,7 +115,8 @@ def test_a_synced_visit_moves_the_due_date_and_is_judged_against_the_old_one(app
     assert nor2["visits_due"][0] == {
         "episode": "child_protection_plan", "requirement": "visit", "rule_id": "norfolk_sched_child_protection",
         "catalogue_id": nor2["visits_due"][0]["catalogue_id"], "window": "every 10 working days",
-        "due_by": "2026-11-16", "last_met_on": None, "status": "overdue", "words": "Overdue by 5 working days",
+        "due_by": "2026-11-16", "last_met_on": None, "status": "overdue", "status_words": "Overdue",
+        "status_tag": "govuk-tag--red", "words": "Overdue by 5 working days",
     }
     response = auth.sync([new_record("NOR-2", TODAY_10AM, child_protection=True)], TODAY_10AM)
     assert response.status_code == 200, response.get_json()

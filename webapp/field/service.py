@@ -40,9 +40,11 @@ def caseload(user: User, search: str = "", today: date | None = None) -> list[Ca
 
     With `today`, ordered by urgency (the next due date, most overdue first); without, by name.
     """
+    # Only the user's children's visits: with a million records, grouping them all is seconds.
+    mine = access.children(user, access.Action.READ).with_only_columns(Child.id)
     last_visit = (
         select(Record.child_id, func.max(Record.event_at).label("last_visited_at"))
-        .where(Record.record_type == "visit")
+        .where(Record.record_type == "visit", Record.child_id.in_(mine))
         .group_by(Record.child_id)
         .subquery()
     )

@@ -419,6 +419,8 @@ class VisitDueSchema(Schema):
     due_by = fields.String(allow_none=True, metadata={"format": "date", "description": "The last London date on which it is met."})
     last_met_on = fields.String(allow_none=True, metadata={"format": "date"})
     status = fields.String(metadata={"description": "overdue, due_soon or ok, on the server's today."})
+    status_words = fields.String(metadata={"description": "The status as the pages' tag says it, e.g. 'Overdue'."})
+    status_tag = fields.String(metadata={"description": "The GOV.UK tag's colour class for the status."})
     words = fields.String(metadata={"description": "What the caseload shows, e.g. 'Overdue by 2 working days'."})
 
 

@@ -310,6 +310,8 @@ class DueLine:
             "due_by": self.due_by.isoformat() if self.due_by else None,
             "last_met_on": self.last_met_on.isoformat() if self.last_met_on else None,
             "status": self.status,
+            "status_words": self.tag[0],
+            "status_tag": self.tag[1],
             "words": self.words,
         }
 
