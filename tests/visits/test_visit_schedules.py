@@ -17,7 +17,7 @@ import re
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.factories import AuthActions, make_child, make_team, make_user, new_record
 from webapp.extensions import db
