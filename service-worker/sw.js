@@ -29,7 +29,8 @@ const NETWORK_TIMEOUT_MS = 8000 // a bar of signal that never answers is no sign
 const USER_PAGE_PATHS = [
   (path) => path === '/',
   (path) => path.startsWith('/children/'),
-  (path) => path === '/records'
+  (path) => path === '/records',
+  (path) => path.startsWith('/records/')
 ]
 // The record forms are never kept per user: a form rendered for one link holds that link's
 // child and values. Offline, every link to a form gets the precached shell, which holds no
@@ -163,19 +164,40 @@ async function navigate (event) {
 }
 
 // Pages fetched for the user as soon as they sign in, so that the caseload and My records are
-// there offline even if they never opened them while they had signal.
+// there offline even if they never opened them while they had signal; then the pages these
+// link to that are worth keeping (each child's page, each of the user's own records), so that
+// what the caseload search finds offline, and each record listed, can be opened too.
 const WARM_PATHS = ['/', '/records']
+const WARM_LINKED = /href="(\/children\/[A-Za-z0-9._-]+|\/records\/[0-9a-f-]{36})"/g
+const WARM_LINKED_MAX = 200
 
 async function warmUserPages (userId) {
   const cache = await caches.open(userPagesCache(userId))
+  const linked = new Set()
   for (const path of WARM_PATHS) {
+    const url = new URL(path, self.location.origin)
+    let page = await cache.match(url.href)
+    if (!page) {
+      try {
+        const response = await fetch(url.href, { credentials: 'same-origin', cache: 'no-store' })
+        if (!response.ok || response.redirected) continue
+        await keepUserPage(url, response)
+        page = await cache.match(url.href)
+      } catch (error) {
+        return // offline: next time
+      }
+    }
+    if (!page) continue
+    for (const match of (await page.text()).matchAll(WARM_LINKED)) linked.add(match[1])
+  }
+  for (const path of Array.from(linked).slice(0, WARM_LINKED_MAX)) {
     const url = new URL(path, self.location.origin)
     if (await cache.match(url.href)) continue
     try {
       const response = await fetch(url.href, { credentials: 'same-origin', cache: 'no-store' })
       if (response.ok && !response.redirected) await keepUserPage(url, response)
     } catch (error) {
-      return // offline: next time
+      return
     }
   }
 }

@@ -132,6 +132,7 @@ def web_form(app, client, world, child) -> bool:
         "event_at-time": event.strftime("%H:%M"),
         "visit_type": "child_in_need", "announced": "announced", "child_seen": "yes", "seen_alone": "yes",
         "observations": "Warm, tidy home.", "analysis": "No new concerns.", "actions": "Visit again soon.",
+        "confirm": "yes",
     })
     assert response.status_code in (303, 400)
     assert _count(app, Record) == before + (response.status_code == 303)

@@ -1,6 +1,7 @@
 // The entry point: registers the service worker, finds who is signed in, starts each
 // component on its root element (data-module), and runs the outbox's sync triggers.
 import { ChildSelect } from './caseload-choices.mjs'
+import { CaseloadSearch } from './caseload-search.mjs'
 import { openUserDb } from './db.mjs'
 import { LocalRecords } from './local-records.mjs'
 import { RecordForm } from './record-form.mjs'
@@ -14,6 +15,7 @@ const COMPONENTS = {
   'status-banner': StatusBanner,
   'record-form': RecordForm,
   'child-select': ChildSelect,
+  'caseload-search': CaseloadSearch,
   'local-records': LocalRecords,
   'sign-out': SignOut,
   'visit-due': VisitDue

@@ -53,7 +53,8 @@ function addChoices (form, cached) {
 /** The component on a child select (data-module="child-select"). */
 export class ChildSelect {
   constructor (select, context) {
-    if (!context || !select.form) return
+    // A correction keeps its child: its page offers only that one.
+    if (!context || !select.form || select.form.dataset.correcting) return
     fillFromCaseload(select.form, context.db)
   }
 }

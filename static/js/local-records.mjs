@@ -43,7 +43,7 @@ export class LocalRecords {
       this.section('Waiting to send', 'waiting', entries, 'Nothing is waiting to be sent.', (entry) => this.outboxItem(entry)),
       this.section('Sent from this device', 'sent', synced, 'Nothing sent from this device yet.', (sent) => {
         const item = element('li')
-        item.append(element('span', { class: 'govuk-!-font-weight-bold' }, describe(sent.summary)))
+        item.append(element('a', { class: 'govuk-link govuk-!-font-weight-bold', href: `/records/${sent.id}` }, describe(sent.summary)))
         const words = wordsForTimeliness(sent.timeliness, sent)
         item.append(element('br'), document.createTextNode(words || 'Sent. No timeliness verdict for this record.'))
         return item
@@ -70,7 +70,8 @@ export class LocalRecords {
     const item = element('li')
     const label = describe(entry.summary)
     if (entry.state === WAITING) {
-      item.append(document.createTextNode(label))
+      // Finished: it opens to be read in full, not to be changed.
+      item.append(element('a', { class: 'govuk-link', href: `${formPath(entry.summary, entry.record.record_type)}?draft=${entry.id}` }, label))
       if (entry.metadata?.last_error) {
         item.append(element('br'), element('span', { class: 'govuk-hint' }, `Not sent yet: ${entry.metadata.last_error}. It will be tried again.`))
       }

@@ -94,6 +94,7 @@ export class Outbox {
           summary: entry.summary,
           record_type: entry.record.record_type,
           event_at: entry.record.event_at,
+          completed_at: entry.record.completed_at,
           status: result.status,
           version: result.version,
           timeliness: result.timeliness || null,
@@ -132,7 +133,9 @@ export class Outbox {
 
   async synced () {
     const all = await this.db.getAll('synced')
-    return all.sort((a, b) => (b.synced_at || '').localeCompare(a.synced_at || ''))
+    // Newest first; records sent together, the last finished first.
+    return all.sort((a, b) => (b.synced_at || '').localeCompare(a.synced_at || '') ||
+      (b.completed_at || '').localeCompare(a.completed_at || ''))
   }
 
   async pruneSynced () {

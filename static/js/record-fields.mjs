@@ -7,7 +7,8 @@ import { londonWallClock } from './words.mjs'
 // Yes/no questions post "yes" or "no"; the record's fields hold true or false.
 const BOOLEANS = { yes: true, no: false }
 
-const IGNORED = new Set(['csrf_token', 'draft_id'])
+// Hidden inputs of the page, not answers: the CSRF token, and which record a correction replaces.
+const IGNORED = new Set(['csrf_token', 'draft_id', 'correcting', 'supersedes'])
 
 /** What is typed in the form, by field name; the form's own hidden tokens left out. */
 export function readValues (form) {

@@ -1,7 +1,10 @@
 // The visit and case-note forms, offline-first. Without JavaScript (or without IndexedDB) the
 // form stays a plain POST. With them, everything typed is kept as a draft; finishing puts the
 // record in the outbox, stamped with the device's clock, and sends it when there is signal.
+// Before that, the answers are shown to be checked (GOV.UK "Check your answers"), each with a
+// Change link back to its question; finishing happens from there.
 import { fillFromCaseload } from './caseload-choices.mjs'
+import { answerRows, recordHeading, summaryList } from './check-answers.mjs'
 import { element } from './dom.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
@@ -21,12 +24,18 @@ export class RecordForm {
     this.id = null
     this.dirty = false
     this.correcting = null // an outbox entry the server turned down, being corrected
+    // A sent record being corrected: its id, and the version the correction replaces.
+    this.supersedes = form.dataset.supersedes ? Number(form.dataset.supersedes) : null
+    if (this.supersedes) this.id = form.dataset.correcting
+    this.page = form.closest('[data-record-form-page]')
+    this.checkView = null
     this.ready = this.init()
   }
 
   async init () {
     const { form } = this
-    await fillFromCaseload(form, this.context.db)
+    // A correction keeps its child and record type: the page offers only those.
+    if (!this.supersedes) await fillFromCaseload(form, this.context.db)
     const requested = new URLSearchParams(location.search).get('draft')
     if (requested) await this.reopen(requested)
     this.autosave = new DraftAutosave(form, {
@@ -40,7 +49,7 @@ export class RecordForm {
     this.showWhatApplies()
     form.addEventListener('submit', (event) => {
       event.preventDefault()
-      this.finish()
+      this.check()
     })
     form.dataset.offlineReady = 'true'
   }
@@ -49,6 +58,7 @@ export class RecordForm {
     const draft = await getDraft(this.context.db, id)
     if (draft) {
       this.id = id
+      if (draft.supersedes) this.supersedes = draft.supersedes
       fillValues(this.form, draft.values)
       this.showWhatApplies()
       return
@@ -62,8 +72,8 @@ export class RecordForm {
     fillValues(this.form, entry.values)
     this.showWhatApplies()
     if (entry.state === WAITING) {
-      this.notify('This record is finished and waiting to be sent. It cannot be changed now.')
-      for (const control of this.form.elements) control.disabled = true
+      // Finished: shown as what it is, in full, not as a form to fill in.
+      this.showFinished(entry)
       return
     }
     this.correcting = entry
@@ -127,7 +137,8 @@ export class RecordForm {
       history.replaceState(null, '', `${location.pathname}?draft=${this.id}`)
     }
     const values = readValues(this.form)
-    return { id: this.id, record_type: this.kind, values, summary: this.summary(values) }
+    const draft = { id: this.id, record_type: this.kind, values, summary: this.summary(values) }
+    return this.supersedes ? { ...draft, supersedes: this.supersedes } : draft
   }
 
   async keep (draft) {
@@ -136,35 +147,147 @@ export class RecordForm {
     announceChange(this.context.userId)
   }
 
-  async finish () {
+  /** The record the form's answers make, or the messages by field when they make none. */
+  read () {
+    const values = readValues(this.form)
+    return { values, ...readRecord(this.definition, values, { children: this.children(), recordTypes: this.recordTypes() }) }
+  }
+
+  /** Check the answers: the errors on the form, or the answers to check before finishing. */
+  async check () {
     this.autosave.cancel()
     await this.autosave.flush() // what is on screen is on disk before anything else
-    const values = readValues(this.form)
-    const id = this.id || crypto.randomUUID()
-    const { errors, record } = readRecord(this.definition, values, { children: this.children(), recordTypes: this.recordTypes() })
+    const { values, errors, record } = this.read()
     if (record === null) {
       this.showErrors(errors)
       return
     }
+    this.clearErrors()
+    this.showCheck(record, values)
+  }
+
+  /** The words of the chosen child and record type, as the form offers them. */
+  labels (values) {
+    const summary = this.summary(values)
+    return { childLabel: this.form.elements.child_id?.selectedOptions?.[0]?.text || summary.child_id, recordTypeLabel: summary.record_type_label }
+  }
+
+  answersView (record, values, caption, changeHref) {
+    const { childLabel, recordTypeLabel } = this.labels(values)
+    const view = element('div', { class: 'app-check-answers' })
+    view.append(element('span', { class: 'govuk-caption-l' }, caption))
+    const heading = element('h1', { class: 'govuk-heading-l', tabindex: '-1' }, recordHeading(recordTypeLabel, childLabel))
+    view.append(heading)
+    const rows = answerRows(this.definition, record, { childLabel, recordTypeLabel, statuses: this.children()[record.child_id] || [] })
+    view.append(summaryList(rows, changeHref))
+    return { view, heading }
+  }
+
+  showCheck (record, values) {
+    const { view, heading } = this.answersView(record, values, 'Check your answers before sending', (name) => `#${this.controlFor(name)?.id || name}`)
+    view.addEventListener('click', (event) => {
+      const link = event.target.closest('a[data-change]')
+      if (!link) return
+      event.preventDefault()
+      this.showForm(link.dataset.change)
+    })
+    view.append(element('p', { class: 'govuk-body' }, this.supersedes
+      ? 'The correction is sent as a new version of the record. The earlier version stays on the file.'
+      : 'Once you finish, the record is sent to the file when there is signal, and it cannot be changed on this device.'))
+    const finish = element('button', { type: 'button', class: 'govuk-button', 'data-module': 'govuk-button' }, 'Finish and send')
+    finish.addEventListener('click', () => this.finish(), { once: true })
+    view.append(finish)
+    this.swapIn(view, `Check your answers – ${this.originalTitle()}`)
+    heading.focus()
+  }
+
+  /** A finished record waiting on the device to be sent: read only, in full. */
+  showFinished (entry) {
+    const { view, heading } = this.answersView(entry.record, entry.values, 'Waiting to be sent from this device', null)
+    view.insertBefore(
+      element('p', { class: 'govuk-body' }, 'This record is finished. It will be sent when there is signal, and cannot be changed now.'),
+      view.querySelector('.govuk-summary-list')
+    )
+    this.swapIn(view, `${heading.textContent} – ${this.originalTitle()}`)
+  }
+
+  originalTitle () {
+    this.title ||= document.title
+    return this.title
+  }
+
+  swapIn (view, title) {
+    this.originalTitle()
+    this.checkView?.remove()
+    this.checkView = view
+    const page = this.page || this.form
+    page.hidden = true
+    page.after(view)
+    document.title = title
+    window.scrollTo(0, 0)
+  }
+
+  /** Back to the form, at the question to change (or at the top). */
+  showForm (name) {
+    this.checkView?.remove()
+    this.checkView = null
+    ;(this.page || this.form).hidden = false
+    document.title = this.originalTitle()
+    const control = name ? this.controlFor(name) : null
+    if (control) {
+      control.scrollIntoView({ block: 'center' })
+      control.focus()
+    }
+  }
+
+  async finish () {
+    const { values, errors, record } = this.read()
+    if (record === null) {
+      this.showForm()
+      this.showErrors(errors)
+      return
+    }
+    const id = this.id || crypto.randomUUID()
     record.id = id
+    if (this.supersedes) record.supersedes = this.supersedes
     record.completed_at = isoInstant(new Date()) // the device's clock: when it was finished
     await this.outbox.finish({ record, values, summary: this.summary(values) })
     this.clearErrors()
     this.id = null
     this.dirty = false
     this.correcting = null
+    const corrected = this.supersedes
+    this.supersedes = null
     this.form.reset()
     this.showWhatApplies()
+    this.showForm()
     history.replaceState(null, '', location.pathname)
-    const what = this.kind === 'visit' ? 'Visit' : 'Case note'
+    const what = corrected ? 'Correction' : this.kind === 'visit' ? 'Visit' : 'Case note'
     this.notify(
       navigator.onLine
         ? `${what} saved on this device. Sending it now.`
         : `${what} saved on this device. It will be sent when there is signal.`,
       true
     )
+    if (corrected) this.showCorrected(id)
     announceChange(this.context.userId)
     if (navigator.onLine) this.context.sync.flush()
+  }
+
+  /** A correction is finished: nothing more to do on this form, but to read the record. */
+  showCorrected (id) {
+    const view = element('div', { class: 'app-check-answers' })
+    const heading = element('h1', { class: 'govuk-heading-l', tabindex: '-1' }, 'Correction finished')
+    const links = element('ul', { class: 'govuk-list' })
+    for (const [href, text] of [[`/records/${id}`, 'Read the record and its versions'], ['/records', 'Go to My records']]) {
+      const item = element('li')
+      item.append(element('a', { class: 'govuk-link', href }, text))
+      links.append(item)
+    }
+    view.append(heading, links)
+    this.swapIn(view, `Correction finished – ${this.originalTitle()}`)
+    this.checkView.before(this.form.parentElement.querySelector('.app-record-notice'))
+    heading.focus()
   }
 
   notify (message, success = false) {

@@ -41,11 +41,13 @@ export class VisitDue {
     this.renderedAt = root.dataset.renderedAt || ''
     this.original = new Map()
     onRecordsChanged(context.userId, () => this.render())
-    // The caseload search swaps the list: draw the new rows too.
-    document.body.addEventListener('htmx:afterSettle', () => {
+    // The caseload search swaps the list (htmx online, caseload-search.mjs offline): draw the new rows too.
+    const redraw = () => {
       this.original.clear()
       this.render()
-    })
+    }
+    document.body.addEventListener('htmx:afterSettle', redraw)
+    root.addEventListener('caseload:drawn', redraw)
     this.render()
   }
 

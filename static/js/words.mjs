@@ -63,3 +63,9 @@ export function londonDateTime (instant) {
   const time = [hour, minute].map((n) => String(n).padStart(2, '0')).join(':')
   return `${weekday} ${day} ${MONTHS[month - 1].slice(0, 3)} ${year}, ${time}`
 }
+
+/** '23 November 2026': the London date of an instant, as webapp/words.py long_date writes it. */
+export function londonLongDate (instant) {
+  const { year, month, day } = londonWallClock(instant)
+  return `${day} ${MONTHS[month - 1]} ${year}`
+}

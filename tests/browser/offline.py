@@ -109,8 +109,8 @@ def fill_visit(page: Page, child_label: str, observations: str, when: datetime |
 
 
 def finish_record(page: Page, waiting: int) -> None:
-    """Finish the form, then wait until the banner counts `waiting` records."""
-    page.get_by_role("button", name="Finish and send").click()
+    """Finish the form (through Check your answers), then wait until the banner counts `waiting` records."""
+    check_and_finish(page)
     expect(page.get_by_role("alert").filter(has_text="saved on this device")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_role("status")).to_contain_text(waiting_words(waiting), timeout=TIMEOUT_MS)
 
@@ -119,3 +119,10 @@ def waiting_words(waiting: int) -> str:
     if waiting == 0:
         return "No records waiting to send"
     return "1 record waiting to send" if waiting == 1 else f"{waiting} records waiting to send"
+
+
+def check_and_finish(page: Page) -> None:
+    """Continue from the form to Check your answers, and finish the record there."""
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Check your answers before sending")).to_be_visible()
+    page.get_by_role("button", name="Finish and send").click()

@@ -58,7 +58,7 @@ def test_form_error_states_have_no_violations(page, live_server, signed_in_page,
     page.route("**/static/js/app.mjs", lambda route: route.abort())
     signed_in_page(page)
     page.goto(f"{live_server}{path}")
-    page.get_by_role("button", name="Finish and send").click()
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert page.get_by_role("link", name="Enter the time of the visit").count() + page.get_by_role(
         "link", name="Enter the time of the event"
@@ -117,6 +117,9 @@ def test_a_visit_and_sign_in_with_the_keyboard_alone(browser, live_server, fixed
     page.keyboard.type("No concerns today.")
     tab_to("actions")
     page.keyboard.type("Next visit in four weeks.")
+    tab_to("Continue")
+    page.keyboard.press("Enter")
+    page.get_by_text("Check your answers before sending").wait_for()
     tab_to("Finish and send")
     page.keyboard.press("Enter")
 
@@ -133,6 +136,6 @@ def test_a_form_checked_on_the_device_has_no_violations(page, live_server, signe
     page.wait_for_load_state("networkidle")
     page.get_by_role("group", name="Did you see the child?").get_by_role("radio", name="No").check()
     page.get_by_role("textbox", name="Why did you not see the child?").wait_for()
-    page.get_by_role("button", name="Finish and send").click()
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("link", name="Select whether you saw the child’s bedroom").wait_for()
     assert _violations(page, axe_source) == []

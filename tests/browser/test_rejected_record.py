@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.browser.offline import (
     TIMEOUT_MS,
+    check_and_finish,
     close_page,
     fill_visit,
     finish_record,
@@ -82,7 +83,7 @@ def test_rejected_record_stays_and_can_be_corrected(context, page, live_server, 
     expect(page.get_by_role("textbox", name="What did you observe?")).to_have_value("Visit to a child who has since moved team.")
     child.select_option(label="Chloe Evans (WK-1003)")
     page.get_by_role("group", name="Did you see the child’s bedroom?").get_by_role("radio", name="Yes").check()
-    page.get_by_role("button", name="Finish and send").click()
+    check_and_finish(page)
     wait_for_counts(page, uid, outbox=0, synced=2)
     expect(page.get_by_role("status")).to_contain_text("No records waiting to send", timeout=TIMEOUT_MS)
 

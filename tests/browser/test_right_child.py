@@ -70,6 +70,9 @@ def test_a_visit_started_from_a_childs_page_offline_is_about_that_child(
     page.get_by_role("textbox", name="What did you observe?").press_sequentially(observed)
     page.get_by_role("textbox", name="Analysis").press_sequentially("Settled.")
     page.get_by_role("textbox", name="Actions and next steps").press_sequentially("Visit in six weeks.")
+    page.get_by_role("button", name="Continue").click()
+    # Check your answers names the child the record is about.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Visit for Chloe Evans (WK-1003)")
     page.get_by_role("button", name="Finish and send").click()
     expect(page.get_by_role("alert").filter(has_text="saved on this device")).to_be_visible(timeout=TIMEOUT_MS)
 
@@ -99,7 +102,7 @@ def test_the_online_form_starts_empty_and_refuses_blank_text(page, live_server, 
     page.get_by_role("radio", name="Phone call").check()
     fill_event_at(page, an_hour_ago())
     text.press_sequentially("   ")
-    page.get_by_role("button", name="Finish and send").click()
+    page.get_by_role("button", name="Continue").click()
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary).to_contain_text("Enter what happened")
     expect(text).to_have_accessible_description("Error: Enter what happened")

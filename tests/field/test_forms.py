@@ -22,11 +22,13 @@ VISIT = {
     "observations": "Settled and chatty.",
     "analysis": "Placement is stable.",
     "actions": "Review in six weeks.",
+    "confirm": "yes",  # from "Check your answers"
 }
 NOTE = {
     "child_id": "WK-1", "record_type": "case_note", "note_type": "phone_call",
     "event_at-day": "22", "event_at-month": "11", "event_at-year": "2026", "event_at-time": "16:30",
     "text": "Mother phoned to rearrange the visit.",
+    "confirm": "yes",
 }
 
 

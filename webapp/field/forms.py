@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Mapping
 
+from webapp.models import Record
 from webapp.record_forms import CASE_NOTE, VISIT, Submission
 from webapp.timeliness import LONDON
 
@@ -34,3 +35,22 @@ def starting_values(now: datetime, child_reference: str) -> dict[str, str]:
         "event_at-month": str(local.month),
         "event_at-year": str(local.year),
     }
+
+
+def record_values(record: Record) -> dict[str, str]:
+    """A stored record as its form's inputs hold it, to correct it: the reverse of Form.read."""
+    local = record.event_at.astimezone(LONDON)
+    values = {
+        "child_id": record.child.reference,
+        "record_type": record.record_type,
+        "event_at-day": str(local.day),
+        "event_at-month": str(local.month),
+        "event_at-year": str(local.year),
+        "event_at-time": f"{local:%H:%M}",
+    }
+    for name, value in record.fields.items():
+        if isinstance(value, bool):
+            values[name] = "yes" if value else "no"
+        elif isinstance(value, str):
+            values[name] = value
+    return values

@@ -43,8 +43,11 @@ def form_errors(sync_errors: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def store_record(user: User, submission: Submission, record_id: str, now: datetime) -> RecordResult:
+def store_record(
+    user: User, submission: Submission, record_id: str, now: datetime, supersedes: int | None = None
+) -> RecordResult:
     """Send one record through the sync service; returns its result, with its timeliness.
+    A correction of a stored record keeps its id and names the version it replaces (`supersedes`).
 
     Raises:
         RecordRefused: the record was rejected (or conflicted), with messages per form input.
@@ -61,6 +64,7 @@ def store_record(user: User, submission: Submission, record_id: str, now: dateti
                 "completed_at": iso_utc(now),
                 "child_protection": submission.child_protection,
                 "fields": submission.fields,
+                "supersedes": supersedes,
             }
         ],
     }

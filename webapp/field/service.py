@@ -169,10 +169,43 @@ def authored_records(user: User, limit: int = 100) -> list[RecordLine]:
     rows = db.session.execute(
         _latest_versions()
         .where(access.written_by(user))
-        .order_by(Record.received_at.desc(), Record.id.desc())
+        # Records sent together reach the file at the same instant: then the last finished first.
+        .order_by(Record.received_at.desc(), Record.completed_at.desc().nulls_last(), Record.id.desc())
         .limit(limit)
     )
     return _lines(rows)
+
+
+class RecordNotFound(Exception):
+    """No such record among the user's own: another person's looks the same as none."""
+
+
+@dataclass(frozen=True)
+class OwnRecord:
+    """One of the user's records at a chosen version, with every version for its history."""
+
+    line: RecordLine  # the current version's verdict in words
+    shown: Record  # the version on the page
+    versions: list[Record]  # oldest first
+
+    @property
+    def current(self) -> Record:
+        return self.versions[-1]
+
+
+def own_record(user: User, record_uuid: str, version: int | None = None) -> OwnRecord:
+    """Raises: RecordNotFound, for a record that does not exist, is not the user's, or lacks that version."""
+    versions = list(db.session.scalars(
+        select(Record).where(Record.uuid == record_uuid, access.written_by(user)).order_by(Record.version)
+    ))
+    if not versions:
+        raise RecordNotFound(record_uuid)
+    shown = versions[-1] if version is None else next((v for v in versions if v.version == version), None)
+    if shown is None:
+        raise RecordNotFound(record_uuid)
+    check = db.session.scalar(select(TimelinessCheck).where(TimelinessCheck.record_uuid == record_uuid))
+    [line] = _lines([(versions[-1], check)])
+    return OwnRecord(line, shown, versions)
 
 
 @dataclass(frozen=True)
