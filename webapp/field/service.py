@@ -102,9 +102,11 @@ class RecordLine:
     words: str
 
 
-def _latest_versions():
+def _latest_versions(*conditions):
+    """Each record's current version; `conditions` narrow the records first (a million grouped is seconds)."""
     latest = (
         select(Record.uuid, func.max(Record.version).label("version"))
+        .where(*conditions)
         .group_by(Record.uuid)
         .subquery()
     )
@@ -156,7 +158,7 @@ def _lines(rows) -> list[RecordLine]:
 def child_records(child: Child, limit: int = RECENT_RECORDS) -> list[RecordLine]:
     """The child's most recent records (by when the event happened), newest first."""
     rows = db.session.execute(
-        _latest_versions()
+        _latest_versions(Record.child_id == child.id)
         .where(Record.child_id == child.id)
         .order_by(Record.event_at.desc(), Record.id.desc())
         .limit(limit)
