@@ -6,13 +6,15 @@ Each use has one format:
 - how far a tablet's clock was out: `clock_words`, "2 hours slow";
 - an instant (an event, a receipt, a review): `london_datetime`, "Mon 23 Nov 2026, 14:30";
 - a day with its weekday (the last day a record is on time): `weekday_date`, "Mon 23 Nov 2026";
+- a recording deadline: `deadline_words`, "by the end of Wednesday 8 April" for a day window
+  and "by 16:00 on Thursday 9 April" for an hour window;
 - a day in prose (a date of birth, a period, a last visit): `long_date`, "23 November 2026";
 - a day where room is short (chart axes, week rows): `short_date`, "23 Nov";
 - an instant in a spreadsheet a person reads (the managers' CSV): `numeric_datetime`,
   "23/11/2026 14:30", which Excel in a UK locale reads as a date and time;
 - an instant for a machine (JSON, CSV): `webapp.timeliness.iso_utc`, "2026-11-23T14:30:00Z".
 
-static/js/words.mjs mirrors `duration_words` and `london_datetime` for pages drawn on the
+static/js/words.mjs mirrors `duration_words`, `london_datetime` and `deadline_words` for pages drawn on the
 device (the others are written on the server only); tests/field/verdict_words_examples.json
 is the table of examples both must produce.
 Month and day names are spelt here rather than by the locale, so that the server, whatever
@@ -21,7 +23,7 @@ its locale, and every browser write the same words.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from webapp.timeliness import LONDON
 
@@ -76,6 +78,24 @@ def weekday_date(value: date) -> str:
     """'Mon 23 Nov 2026'; an instant gives its day in London."""
     day = _london_day(value)
     return f"{WEEKDAYS[day.weekday()][:3]} {short_date(day)} {day.year}"
+
+
+def day_words(value: date) -> str:
+    """'Wednesday 8 April'; an instant gives its day in London."""
+    day = _london_day(value)
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def deadline_words(due_at: datetime, exclusive: bool) -> str:
+    """When a record must reach the file: 'by the end of Wednesday 8 April' or 'by 16:00 on Thursday 9 April'.
+
+    A day window's `due_at` is the exclusive midnight that ends its last day, so the day named
+    is the one before it; an hour window's is the last moment that is still on time.
+    """
+    if exclusive:
+        return f"by the end of {day_words(due_at - timedelta(microseconds=1))}"
+    local = due_at.astimezone(LONDON)
+    return f"by {local.hour:02}:{local.minute:02} on {day_words(local.date())}"
 
 
 def numeric_datetime(instant: datetime) -> str:

@@ -5,7 +5,7 @@
 // Either way the person is told what the list shows; a search never silently does nothing.
 import { getMeta } from './db.mjs'
 import { element } from './dom.mjs'
-import { londonDateTime, londonLongDate } from './words.mjs'
+import { londonDateTime, londonWeekdayDate } from './words.mjs'
 
 /** Whether a cached caseload child matches a search: the server's rule (webapp/field/service.py). */
 export function matchesSearch (child, search) {
@@ -34,7 +34,7 @@ function byUrgency (a, b) {
 
 // The server's words for the next visit, as templates/components/visit_due.html draws them.
 function nextVisitCell (child) {
-  const cell = element('td', { class: 'govuk-table__cell app-visit-due', 'data-visit-due': child.id })
+  const cell = element('td', { class: 'govuk-table__cell app-visit-due', 'data-label': 'Next visit', 'data-visit-due': child.id })
   const due = nextDue(child)
   if (!due) {
     cell.append(element('span', { class: 'app-visit-due__words' }, 'No visit schedule'))
@@ -50,7 +50,7 @@ function nextVisitCell (child) {
 
 // The same table as templates/field/partials/caseload_list.html.
 function caseloadTable (children) {
-  const table = element('table', { class: 'govuk-table app-caseload' })
+  const table = element('table', { class: 'govuk-table app-caseload app-table-cards' })
   table.append(element('caption', { class: 'govuk-table__caption govuk-visually-hidden' }, 'Children allocated to you, the most urgent visit first'))
   const head = element('thead', { class: 'govuk-table__head' })
   const headings = element('tr', { class: 'govuk-table__row' })
@@ -66,13 +66,13 @@ function caseloadTable (children) {
       element('a', { class: 'govuk-link app-table-link', href: `/children/${encodeURIComponent(child.id)}` }, child.name),
       element('span', { class: 'govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0' }, child.id)
     )
-    const status = element('td', { class: 'govuk-table__cell' })
+    const status = element('td', { class: 'govuk-table__cell', 'data-label': 'Status' })
     status.append(...statusTags(child))
     row.append(
       name,
       nextVisitCell(child),
       status,
-      element('td', { class: 'govuk-table__cell' }, child.last_visit_at ? londonLongDate(child.last_visit_at) : 'Not visited yet')
+      element('td', { class: 'govuk-table__cell', 'data-label': 'Last visited' }, child.last_visit_at ? londonWeekdayDate(child.last_visit_at) : 'Not visited yet')
     )
     body.append(row)
   }

@@ -5,12 +5,13 @@ import { listDrafts } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
 import { serverMessagesByField } from './record-fields.mjs'
 import { onRecordsChanged } from './sync.mjs'
-import { wordsForTimeliness } from './verdict-words.mjs'
+import { tag } from './record-state.mjs'
+import { verdictTag, wordsForTimeliness } from './verdict-words.mjs'
 
 function describe (summary) {
   const who = summary?.child_name || summary?.child_id || 'No child chosen yet'
   const what = summary?.record_type_label || 'Record'
-  const when = [summary?.event_date, summary?.event_time].filter(Boolean).join(' ')
+  const when = [summary?.event_date, summary?.event_time].filter(Boolean).join(', ')
   return `${what} – ${who}${when ? ` – ${when}` : ''}`
 }
 
@@ -43,9 +44,10 @@ export class LocalRecords {
       this.section('Waiting to send', 'waiting', entries, 'Nothing is waiting to be sent.', (entry) => this.outboxItem(entry)),
       this.section('Sent from this device', 'sent', synced, 'Nothing sent from this device yet.', (sent) => {
         const item = element('li')
-        item.append(element('a', { class: 'govuk-link govuk-!-font-weight-bold', href: `/records/${sent.id}` }, describe(sent.summary)))
-        const words = wordsForTimeliness(sent.timeliness, sent)
-        item.append(element('br'), document.createTextNode(words || 'Sent. No timeliness verdict for this record.'))
+        item.append(element('a', { class: 'govuk-link govuk-!-font-weight-bold', href: `/records/${sent.id}` }, describe(sent.summary)), element('br'))
+        item.append(tag('Sent', 'blue'), document.createTextNode(' '))
+        if (sent.timeliness) item.append(tag(...verdictTag(sent.timeliness.verdict, sent.timeliness.cause)), document.createTextNode(' '))
+        item.append(document.createTextNode(wordsForTimeliness(sent.timeliness) || 'Reached the file. No timeliness verdict for this record.'))
         return item
       })
     ]
@@ -71,6 +73,7 @@ export class LocalRecords {
     const label = describe(entry.summary)
     if (entry.state === WAITING) {
       // Finished: it opens to be read in full, not to be changed.
+      item.append(tag('On this tablet', 'grey'), document.createTextNode(' '))
       item.append(element('a', { class: 'govuk-link', href: `${formPath(entry.summary, entry.record.record_type)}?draft=${entry.id}` }, label))
       if (entry.metadata?.last_error) {
         item.append(element('br'), element('span', { class: 'govuk-hint' }, `Not sent yet: ${entry.metadata.last_error}. It will be tried again.`))

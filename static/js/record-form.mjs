@@ -5,13 +5,31 @@
 // Change link back to its question; finishing happens from there.
 import { fillFromCaseload } from './caseload-choices.mjs'
 import { answerRows, recordHeading, summaryList } from './check-answers.mjs'
+import { DeadlineNotice, loadDeadlines } from './deadline.mjs'
 import { element } from './dom.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
-import { answersOf, fillValues, isoInstant, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
-import { announceChange } from './sync.mjs'
+import { answersOf, fillValues, groupApplies, isoInstant, londonToUtc, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
+import { recordState, stateParagraph } from './record-state.mjs'
+import { announceChange, onRecordsChanged } from './sync.mjs'
+import { londonWallClock, londonWeekdayDate } from './words.mjs'
 
 const ERROR_MARK = 'data-app-error'
+
+/**
+ * The date typed, in the pages' one format ("Mon 23 Nov 2026");
+ * as typed while it is not yet a real date.
+ */
+function typedDate (values) {
+  const [day, month, year] = ['day', 'month', 'year'].map((part) => (values[`event_at-${part}`] || '').trim())
+  const [d, m, y] = [day, month, year].map(Number)
+  const probe = new Date(Date.UTC(y, m - 1, d))
+  if (!/^[0-9]{1,2}$/.test(day) || !/^[0-9]{1,2}$/.test(month) || !/^[0-9]{4}$/.test(year) ||
+      probe.getUTCDate() !== d || probe.getUTCMonth() !== m - 1) {
+    return [day, month, year].filter(Boolean).join(' ')
+  }
+  return londonWeekdayDate(londonToUtc(y, m, d, 12, 0))
+}
 
 export class RecordForm {
   constructor (form, context) {
@@ -47,6 +65,14 @@ export class RecordForm {
     form.addEventListener('change', markDirty, true)
     form.addEventListener('change', () => this.showWhatApplies())
     this.showWhatApplies()
+    this.draftStatus = element('p', { class: 'govuk-body-s app-draft-status', 'aria-live': 'polite', 'data-draft-status': '' })
+    form.querySelector('button[type="submit"], .govuk-button')?.before(this.draftStatus)
+    const table = await loadDeadlines(this.context.db).catch(() => null)
+    this.deadline = new DeadlineNotice(form, { definition: this.definition, table, children: () => this.children() })
+    const updateDeadline = () => this.deadline.update()
+    form.addEventListener('input', updateDeadline)
+    form.addEventListener('change', updateDeadline)
+    setInterval(updateDeadline, 60000) // a deadline can pass while the worker types
     form.addEventListener('submit', (event) => {
       event.preventDefault()
       this.check()
@@ -97,13 +123,15 @@ export class RecordForm {
   }
 
   /**
-   * Hide the questions that do not apply (the whole form group, so no hidden control is
-   * announced), and name the chosen child in the heading.
+   * Offer the record types and show the questions that apply (hiding the whole form group, so
+   * no hidden control is announced), and name the chosen child in the heading.
    */
   showWhatApplies () {
+    const childId = this.form.elements.child_id?.value
+    const statuses = this.children()[childId] || []
+    this.narrowRecordTypes(childId ? statuses : [])
     const values = readValues(this.form)
     const answers = answersOf(this.definition, values)
-    const statuses = this.children()[values.child_id] || []
     for (const field of this.definition.fields) {
       if (!field.show_when) continue
       const group = this.form.querySelector(`[data-record-field="${field.name}"]`)
@@ -112,6 +140,21 @@ export class RecordForm {
     const heading = document.querySelector('[data-record-heading]')
     const option = this.form.elements.child_id?.selectedOptions?.[0]
     if (heading) heading.textContent = option?.value ? `${heading.dataset.title} for ${option.text}` : heading.dataset.title
+  }
+
+  /**
+   * Offer only the groups of record types that can apply to the chosen child (all of them
+   * before a child is chosen). A choice in a group that no longer applies is cleared.
+   */
+  narrowRecordTypes (childStatuses) {
+    const select = this.form.elements.record_type
+    if (select?.tagName !== 'SELECT') return
+    for (const group of select.querySelectorAll('optgroup')) {
+      const applies = groupApplies((group.dataset.statuses || '').split(' ').filter(Boolean), childStatuses)
+      group.hidden = !applies
+      group.disabled = !applies
+    }
+    if (select.selectedOptions[0]?.parentElement?.disabled) select.value = ''
   }
 
   summary (values) {
@@ -123,7 +166,7 @@ export class RecordForm {
       record_type_label: this.kind === 'visit' ? 'Visit' : typeSelect?.selectedOptions?.[0]?.text || 'Case note',
       child_id: values.child_id || '',
       child_name: option && option.value ? option.text : '',
-      event_date: ['day', 'month', 'year'].map((part) => values[`event_at-${part}`]).filter(Boolean).join('/'),
+      event_date: typedDate(values),
       event_time: values['event_at-time'] || '',
       form_path: location.pathname
     }
@@ -144,6 +187,8 @@ export class RecordForm {
   async keep (draft) {
     if (this.correcting) await this.outbox.saveValues(draft.id, draft.values, draft.summary)
     else await saveDraft(this.context.db, draft)
+    const { hour, minute } = londonWallClock(Date.now())
+    this.draftStatus.textContent = `Draft saved on this tablet at ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`
     announceChange(this.context.userId)
   }
 
@@ -251,7 +296,8 @@ export class RecordForm {
     record.id = id
     if (this.supersedes) record.supersedes = this.supersedes
     record.completed_at = isoInstant(new Date()) // the device's clock: when it was finished
-    await this.outbox.finish({ record, values, summary: this.summary(values) })
+    const summary = this.summary(values)
+    await this.outbox.finish({ record, values, summary })
     this.clearErrors()
     this.id = null
     this.dirty = false
@@ -260,18 +306,32 @@ export class RecordForm {
     this.supersedes = null
     this.form.reset()
     this.showWhatApplies()
+    this.deadline.update()
+    this.draftStatus.textContent = ''
     this.showForm()
     history.replaceState(null, '', location.pathname)
     const what = corrected ? 'Correction' : this.kind === 'visit' ? 'Visit' : 'Case note'
-    this.notify(
-      navigator.onLine
-        ? `${what} saved on this device. Sending it now.`
-        : `${what} saved on this device. It will be sent when there is signal.`,
-      true
-    )
+    const who = record.child_id ? ` for ${summary.child_name || record.child_id}` : ''
+    this.notify(`${what}${who} saved on this device.`, true)
+    this.followState(id)
     if (corrected) this.showCorrected(id)
     announceChange(this.context.userId)
     if (navigator.onLine) this.context.sync.flush()
+  }
+
+  /** Show the finished record's state in the notice as it moves: on this tablet, sent, judged. */
+  followState (id) {
+    const notice = this.form.parentElement.querySelector('.app-record-notice .govuk-notification-banner__content')
+    const live = element('div', { 'aria-live': 'polite' })
+    notice?.append(live)
+    const draw = async () => {
+      const state = await recordState(this.context.db, id)
+      if (!state || !live.isConnected) return
+      const fresh = stateParagraph(state)
+      if (live.textContent !== fresh.textContent) live.replaceChildren(fresh)
+    }
+    onRecordsChanged(this.context.userId, draw)
+    draw()
   }
 
   /** A correction is finished: nothing more to do on this form, but to read the record. */

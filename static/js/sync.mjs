@@ -5,12 +5,15 @@
 // server has it. When the session has expired (401) everything stays queued, and sending
 // resumes when the same person is signed in again: never under somebody else's session.
 import { deviceId, getDeviceSetting, getMeta, setMeta } from './db.mjs'
+import { loadDeadlines } from './deadline.mjs'
 import { Outbox } from './outbox.mjs'
+import { sessionEndedByServer } from './session.mjs'
 
 const BATCH_SIZE = 50 // well inside the API's 500 records and 2 MB
 const LOCK_NAME = 'outbox-flush'
 export const CHANNEL_NAME = 'visit-recorder'
 const CHANGED_EVENT = 'visit-recorder:changed'
+const SENDING_EVENT = 'visit-recorder:sending'
 
 /** Tell this page's components, and the app's other tabs, that records or sync state changed. */
 export function announceChange (userId) {
@@ -32,18 +35,25 @@ export function onRecordsChanged (userId, listener) {
   }
 }
 
+/** Call `listener` with the number of records this page starts sending, and 0 when it stops. */
+export function onSending (listener) {
+  document.addEventListener(SENDING_EVENT, (event) => listener(event.detail.count))
+}
+
+function sending (count) {
+  document.dispatchEvent(new CustomEvent(SENDING_EVENT, { detail: { count } }))
+}
+
 function pageCsrfToken () {
   return document.querySelector('meta[name="csrf-token"]')?.content || ''
 }
 
-/** A fresh page from the server says who is signed in and carries a current CSRF token. */
-async function askServerWhoIsSignedIn () {
-  const response = await fetch('/records', { credentials: 'same-origin', cache: 'no-store' })
-  const page = new DOMParser().parseFromString(await response.text(), 'text/html')
-  return {
-    userId: page.querySelector('meta[name="user-id"]')?.content || null,
-    csrfToken: page.querySelector('meta[name="csrf-token"]')?.content || ''
-  }
+/** The session's current CSRF token, if the server has a session for `userId`. */
+async function currentCsrfToken (userId) {
+  const response = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store' })
+  if (!response.ok) return null
+  const session = await response.json()
+  return session.user_id === userId ? session.csrf_token : null
 }
 
 export class Sync {
@@ -68,9 +78,14 @@ export class Sync {
     // Read inside the lock: records another tab sent a moment ago are already gone.
     const waiting = await this.outbox.ready()
     let outcome = { outcome: 'nothing-to-send' }
-    for (let start = 0; start < waiting.length; start += BATCH_SIZE) {
-      outcome = await this.send(waiting.slice(start, start + BATCH_SIZE))
-      if (outcome.outcome !== 'sent') break
+    if (waiting.length) sending(waiting.length)
+    try {
+      for (let start = 0; start < waiting.length; start += BATCH_SIZE) {
+        outcome = await this.send(waiting.slice(start, start + BATCH_SIZE))
+        if (outcome.outcome !== 'sent') break
+      }
+    } finally {
+      if (waiting.length) sending(0)
     }
     // What was sent moves due dates: fetch the server's before the pages redraw.
     if (outcome.outcome === 'sent') await this.refreshCaseload()
@@ -88,18 +103,16 @@ export class Sync {
     }
     if (response.status === 401) {
       await setMeta(this.db, 'needs_sign_in', true)
+      await sessionEndedByServer(this.userId)
       return { outcome: 'needs-sign-in' }
     }
     if (response.status === 400 && !retried) {
-      // A page served from the cache may carry an older session's CSRF token: fetch a fresh
-      // one, but only from this person's own session.
-      const signedIn = await askServerWhoIsSignedIn().catch(() => null)
-      if (signedIn && signedIn.userId === null) {
-        await setMeta(this.db, 'needs_sign_in', true)
-        return { outcome: 'needs-sign-in' }
-      }
-      if (signedIn && signedIn.userId === this.userId && signedIn.csrfToken) {
-        this.csrfToken = signedIn.csrfToken
+      // A page served from the cache may carry an older session's CSRF token: ask for the
+      // current one, but only from this person's own session. (Without a session the
+      // answer above was a 401, whatever the token.)
+      const token = await currentCsrfToken(this.userId).catch(() => null)
+      if (token) {
+        this.csrfToken = token
         return this.send(batch, { retried: true })
       }
     }
@@ -130,9 +143,10 @@ export class Sync {
     })
   }
 
-  /** Keep the caseload (children, their forms) on the device, for forms opened offline. */
+  /** Keep the caseload (children, their forms) and their deadlines on the device, for forms opened offline. */
   async refreshCaseload () {
     if (!navigator.onLine) return
+    loadDeadlines(this.db).catch(() => null)
     try {
       const response = await fetch('/api/v1/caseload', { credentials: 'same-origin', cache: 'no-store' })
       if (!response.ok) return

@@ -1,4 +1,4 @@
-// Durations and times in words: the mirror of webapp/words.py, for what the device draws
+// Durations, times and deadlines in words: the mirror of webapp/words.py, for what the device draws
 // itself. tests/field/verdict_words_examples.json is the table of examples both must produce.
 // Month and day names are spelt here rather than by the browser's locale data, which differs
 // between browsers ("Sep" or "Sept"), so that every page says the same as the server.
@@ -58,14 +58,33 @@ export function londonWallClock (instant) {
 
 /** 'Mon 23 Nov 2026, 14:30' in London time, for an ISO 8601 instant or a Date. */
 export function londonDateTime (instant) {
-  const { year, month, day, hour, minute } = londonWallClock(instant)
-  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()].slice(0, 3)
+  const { hour, minute } = londonWallClock(instant)
   const time = [hour, minute].map((n) => String(n).padStart(2, '0')).join(':')
-  return `${weekday} ${day} ${MONTHS[month - 1].slice(0, 3)} ${year}, ${time}`
+  return `${londonWeekdayDate(instant)}, ${time}`
 }
 
-/** '23 November 2026': the London date of an instant, as webapp/words.py long_date writes it. */
-export function londonLongDate (instant) {
+/** 'Mon 23 Nov 2026', the day in London of an instant: how the pages write a day. */
+export function londonWeekdayDate (instant) {
   const { year, month, day } = londonWallClock(instant)
-  return `${day} ${MONTHS[month - 1]} ${year}`
+  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()].slice(0, 3)
+  return `${weekday} ${day} ${MONTHS[month - 1].slice(0, 3)} ${year}`
+}
+
+function dayWords (year, month, day) {
+  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]
+  return `${weekday} ${day} ${MONTHS[month - 1]}`
+}
+
+/**
+ * When a record must reach the file: 'by the end of Wednesday 8 April' for a day window, whose
+ * `dueAt` is the exclusive midnight ending its last day, or 'by 16:00 on Thursday 9 April'.
+ */
+export function deadlineWords (dueAt, exclusive) {
+  if (exclusive) {
+    const { year, month, day } = londonWallClock(new Date(dueAt).getTime() - 1)
+    return `by the end of ${dayWords(year, month, day)}`
+  }
+  const { year, month, day, hour, minute } = londonWallClock(dueAt)
+  const time = [hour, minute].map((n) => String(n).padStart(2, '0')).join(':')
+  return `by ${time} on ${dayWords(year, month, day)}`
 }

@@ -125,7 +125,7 @@ def test_a_visit_and_sign_in_with_the_keyboard_alone(browser, live_server, fixed
 
     page.get_by_role("heading", name=CHILDREN[reference][0]).wait_for()
     assert page.get_by_text("Your record reached").is_visible()
-    assert "On time" in page.locator(".app-verdict-words").first.inner_text()
+    assert "before the deadline" in page.locator(".app-verdict-words").first.inner_text()
     context.close()
 
 

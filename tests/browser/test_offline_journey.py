@@ -65,7 +65,8 @@ def test_offline_journey(context, page, live_server, live_app, practitioner, sig
     sent = page.get_by_role("list", name="Sent from this device (3)").get_by_role("listitem")
     expect(sent).to_have_count(3)
     for item in sent.all():
-        expect(item).to_contain_text("On time: reached the file")
+        expect(item).to_contain_text("On time")
+        expect(item).to_contain_text("before the deadline")
     with live_app.app_context():
         rows = db.session.execute(
             select(Record.uuid, func.count()).where(Record.fields["observations"].as_string().like("Offline visit number %")).group_by(Record.uuid)

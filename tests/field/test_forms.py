@@ -62,7 +62,7 @@ def test_a_valid_visit_is_stored_and_its_verdict_shown(app, client, people, sign
 
     html = client.get(response.location).get_data(as_text=True)
     assert "Your record reached Ben Taylor’s file" in html
-    assert "On time: reached the file 1 hour after the visit (limit 72 hours)." in html
+    assert "Reached the file 2 days 23 hours before the deadline. Deadline (72 hours): by 09:00 on Thursday 26 November." in html
 
 
 def test_an_empty_visit_shows_every_problem_next_to_its_field(app, client, people, sign_in):

@@ -1,7 +1,7 @@
 """The JavaScript mirrors say the same words as the Python, on the one table of examples.
 
 static/js/verdict-words.mjs against webapp/field/verdict_words.py (sentences), and
-static/js/words.mjs against webapp/words.py (durations and London times).
+static/js/words.mjs against webapp/words.py (durations, London times and deadlines).
 """
 import json
 import subprocess
@@ -15,14 +15,17 @@ TABLE = json.loads(EXAMPLES.read_text())
 # Prints the modules' words for every row of the table, as one JSON object.
 SCRIPT = """
 import { readFileSync } from 'node:fs'
-import { verdictWords } from %(verdict_words)s
-import { durationWords, londonDateTime } from %(words)s
+import { verdictTag, verdictWords } from %(verdict_words)s
+import { deadlineWords, durationWords, londonDateTime } from %(words)s
 const table = JSON.parse(readFileSync(%(examples)s, 'utf8'))
 console.log(JSON.stringify({
   examples: table.examples.map((e) => verdictWords({
-    verdict: e.verdict, window: e.window, lateBySeconds: e.late_by_seconds, cause: e.cause,
-    eventAt: e.event_at, receivedAt: e.received_at, recordType: e.record_type
+    verdict: e.verdict, window: e.window, dueAt: e.due_at, dueExclusive: e.due_exclusive,
+    lateBySeconds: e.late_by_seconds, cause: e.cause, receivedAt: e.received_at,
+    finishedAtKnown: e.finished_at_known
   })),
+  tags: table.examples.map((e) => verdictTag(e.verdict, e.cause)),
+  deadlines: table.deadlines.map((e) => deadlineWords(e.due_at, e.exclusive)),
   durations: table.durations.map((e) => durationWords(e.seconds)),
   london_datetimes: table.london_datetimes.map((e) => londonDateTime(e.instant))
 }))
@@ -44,5 +47,6 @@ def _javascript_words() -> dict:
 
 def test_javascript_mirrors_match_the_table():
     produced = _javascript_words()
-    for part in ("examples", "durations", "london_datetimes"):
+    for part in ("examples", "durations", "london_datetimes", "deadlines"):
         assert produced[part] == [row["words"] for row in TABLE[part]], part
+    assert produced["tags"] == [row["tag"] for row in TABLE["examples"]]

@@ -70,7 +70,11 @@ def test_a_late_visit_in_words(client, auth, norfolk):
     text = page_text(markup)
 
     assert "Ben Jones (NF-0002) Visit to a child or young person (case note of the visit)" in text
-    assert "Late by 1 day 12 hours: written on time, synced late." in text
+    assert (
+        "Finished on time, sent late (no signal) Finished on this tablet in time, but reached the file"
+        " 1 day 12 hours after the deadline, held up by no signal." in text
+    )
+    assert 'govuk-tag--yellow">Finished on time, sent late (no signal)' in markup
     assert (
         "Bob Baker finished it on the tablet in time, at Mon 9 Nov 2026, 10:00, but it reached the"
         " council late, usually because the tablet had no signal." in text
@@ -83,7 +87,7 @@ def test_a_late_visit_in_words(client, auth, norfolk):
         " section “Other Case Recording”." in text
     )
     assert "The visit Fri 6 Nov 2026, 14:00" in text
-    assert "Due By the end of Tue 10 Nov 2026 (2 working days after the visit)" in text
+    assert "Due By the end of Tuesday 10 November (2 working days after the visit)" in text
     assert "Finished on the tablet Mon 9 Nov 2026, 10:00 (the tablet showed Mon 9 Nov 2026, 08:00)" in text
     assert "Reached the council Thu 12 Nov 2026, 12:00" in text
     assert "The tablet’s clock was 2 hours slow when it sent the record." in text
@@ -132,7 +136,8 @@ def test_an_unknown_cause_says_why(client, auth, norfolk, completed_at, skew_sec
     record_uuid = late_visit("unknown", completed_at, skew_seconds)
     auth.sign_in(manager)
     text = page_text(client.get(f"/manager/records/{record_uuid}").get_data(as_text=True))
-    assert "Late by 1 day 12 hours: cause unknown." in text
+    why = "no time from the tablet" if completed_at is None else "the tablet's clock was wrong"
+    assert f"Late Cause unknown: {why}. Reached the file 1 day 12 hours after the deadline." in text
     assert f"We cannot tell whether it was finished late or sent late, {reason}" in text
     if completed_at is None:
         assert "Finished on the tablet Not known: the tablet did not send it" in text
@@ -144,7 +149,7 @@ def test_an_unknown_cause_says_why(client, auth, norfolk, completed_at, skew_sec
 def test_an_on_time_record_says_how_soon_it_arrived(client, auth, worked):
     auth.sign_in(worked.manager)
     text = page_text(client.get(f"/manager/records/{worked.records[2].record_uuid}").get_data(as_text=True))
-    assert "On time It reached the council 2 hours after the visit." in text
+    assert "On time Reached the file 2 days 22 hours before the deadline. Deadline (72 hours): by" in text
     # Warwickshire's default rule covers every record the policy names no other rule for.
     assert "Warwickshire County Council’s general rule, which covers “" in text
     assert "is that it must be on the child’s file within 72 hours of the visit." in text

@@ -119,7 +119,7 @@ def test_caseload_lists_the_practitioners_children_and_their_authoritys_forms(ap
     assert visit_fields_spec["event_at"]["envelope"] == "event_at"
     assert visit_fields_spec["observations"]["max_length"] == 20000
     assert [f["name"] for f in norfolk["forms"]["case_note"]["fields"]] == [
-        "child", "record_type", "note_type", "event_at", "text",
+        "child", "record_type", "note_type", "event_at", "text", "delay_reason",
     ]
 
 

@@ -8,9 +8,10 @@ from sqlalchemy import func, or_, select
 
 from webapp import access
 from webapp.extensions import db
-from webapp.field.verdict_words import verdict_words
+from webapp.field.verdict_words import stored_verdict_words
 from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
-from webapp.policies import record_type_labels
+from webapp.field.deadlines import ChildFacts, deadline_table
+from webapp.policies import policy, record_type_labels
 from webapp.visits import schedules
 from webapp.visits.schedules import DueLine
 
@@ -86,6 +87,16 @@ def recordable_children(user: User) -> list[Child]:
     return list(db.session.scalars(access.children(user, access.Action.RECORD).order_by(Child.name)))
 
 
+def record_deadlines(user: User, today: date) -> dict:
+    """The deadline table (webapp/field/deadlines.py) for the children the user may record for."""
+    facts = []
+    for child in recordable_children(user):
+        found = policy(child.team.authority)
+        if found is not None:
+            facts.append(ChildFacts(child.reference, found, child.team.service, child.on_child_protection_plan))
+    return deadline_table(facts, today)
+
+
 @dataclass(frozen=True)
 class RecordLine:
     """A record's current version and its verdict, ready for a table row."""
@@ -99,6 +110,7 @@ class RecordLine:
     event_at: datetime
     received_at: datetime
     verdict: str | None  # "on_time", "late", or None when no verdict was computed
+    cause: str | None  # why a late record was late
     words: str
 
 
@@ -126,15 +138,7 @@ def _lines(rows) -> list[RecordLine]:
             labels_by_authority[authority] = record_type_labels(authority)
         labels = labels_by_authority[authority]
         words = (
-            verdict_words(
-                verdict=check.verdict,
-                window=check.window,
-                late_by_seconds=check.late_by_seconds,
-                cause=check.cause,
-                event_at=check.event_at,
-                received_at=check.received_at,
-                record_type=check.record_type,
-            )
+            stored_verdict_words(check)
             if check is not None
             else "No verdict: the authority's policy did not cover this record."
         )
@@ -149,6 +153,7 @@ def _lines(rows) -> list[RecordLine]:
                 event_at=record.event_at,
                 received_at=record.received_at,
                 verdict=check.verdict if check is not None else None,
+                cause=check.cause if check is not None else None,
                 words=words,
             )
         )

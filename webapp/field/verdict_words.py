@@ -1,38 +1,76 @@
 """A timeliness verdict in plain words, for the practitioner who wrote the record.
 
-Durations are put into words by webapp/words.py. static/js/verdict-words.mjs mirrors these
-sentences for records synced while the page is open; tests/field/verdict_words_examples.json is
-the table of examples both must produce.
+Durations and deadlines are put into words by webapp/words.py. static/js/verdict-words.mjs
+mirrors these sentences and tags for records synced while the page is open;
+tests/field/verdict_words_examples.json is the table of examples both must produce.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from webapp.words import duration_words
+from webapp.timeliness.windows import names_a_day_window
+from webapp.words import deadline_words, duration_words
+
+# A verdict's tag: its words and its GOV.UK tag colour. A record finished in time but held up
+# by no signal is not the worker's lateness, so it never wears the red of "Written late".
+TAGS = {
+    None: ("No verdict", "grey"),
+    "on_time": ("On time", "green"),
+    "synced_late": ("Finished on time, sent late (no signal)", "yellow"),
+    "recorded_late": ("Written late", "red"),
+    "unknown": ("Late", "orange"),  # the sentence says the cause is unknown
+}
+
+
+def verdict_tag(verdict: str | None, cause: str | None) -> tuple[str, str]:
+    """The tag for a verdict: ('On time', 'green'), ('Written late', 'red'), ..."""
+    if verdict == "late":
+        return TAGS.get(cause) or TAGS["unknown"]
+    return TAGS.get(verdict) or TAGS[None]
 
 
 def verdict_words(
     *,
     verdict: str,
     window: str,
+    due_at: datetime,
+    due_exclusive: bool,
     late_by_seconds: float,
     cause: str | None,
-    event_at: datetime,
     received_at: datetime,
-    record_type: str,
+    finished_at_known: bool = True,
 ) -> str:
-    """One sentence saying whether a record reached the file in time and, if late, why."""
-    event = "the visit" if record_type == "visit" else "the event"
+    """The sentence beside a verdict's tag: how long before or after the deadline, and why.
+
+    `finished_at_known` is False when the tablet sent no time of finishing at all.
+    """
+    deadline = f"Deadline ({window}): {deadline_words(due_at, due_exclusive)}."
     if verdict == "on_time":
-        elapsed = (received_at - event_at).total_seconds()
-        return f"On time: reached the file {duration_words(elapsed)} after {event} (limit {window})."
-    late_by = f"Late by {duration_words(late_by_seconds)}"
+        ahead = (due_at - received_at).total_seconds()
+        if ahead <= 0:
+            return f"Reached the file exactly at the deadline. {deadline}"
+        return f"Reached the file {duration_words(ahead)} before the deadline. {deadline}"
+    late_by = duration_words(late_by_seconds)
     if cause == "synced_late":
-        return f"{late_by}: finished on this tablet in time, but reached the file late (no signal)."
+        return (
+            f"Finished on this tablet in time, but reached the file {late_by} after the deadline,"
+            f" held up by no signal. {deadline}"
+        )
     if cause == "recorded_late":
-        return f"{late_by}: finished after the limit of {window}."
-    # "unknown": the device's clock could not be believed, so nobody can say which it was.
-    return (
-        f"{late_by}: reached the file after the limit of {window}. The tablet's clock was wrong,"
-        " so we cannot tell when it was finished."
+        return f"Finished after the deadline, and reached the file {late_by} after it. {deadline}"
+    why = "no time from the tablet" if not finished_at_known else "the tablet's clock was wrong"
+    return f"Cause unknown: {why}. Reached the file {late_by} after the deadline. {deadline}"
+
+
+def stored_verdict_words(check) -> str:
+    """The sentence for a stored verdict (a TimelinessCheck), whose window words say its kind."""
+    return verdict_words(
+        verdict=check.verdict,
+        window=check.window,
+        due_at=check.due_at,
+        due_exclusive=names_a_day_window(check.window),
+        late_by_seconds=check.late_by_seconds,
+        cause=check.cause,
+        received_at=check.received_at,
+        finished_at_known=check.completed_at_corrected is not None,
     )

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from webapp.timeliness.windows import names_a_day_window
 from webapp.manager.schemas import CAUSES
-from webapp.words import clock_words, london_datetime, weekday_date
+from webapp.words import clock_words, deadline_words, london_datetime
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,9 @@ def event_words(record_type: str) -> str:
 
 
 def due_words(due_at: datetime, window: str) -> str:
-    """'By the end of Mon 23 Nov 2026' for a day window, else 'By Thu 12 Nov 2026, 04:00'.
-
-    A day window's due instant is the midnight that ends its last day, so the day named is
-    the one before it.
-    """
-    if names_a_day_window(window):
-        return f"By the end of {weekday_date(due_at - timedelta(microseconds=1))}"
-    return f"By {london_datetime(due_at)}"
+    """'By the end of Wednesday 8 April' for a day window, else 'By 16:00 on Thursday 9 April'."""
+    words = deadline_words(due_at, names_a_day_window(window))
+    return words[0].upper() + words[1:]
 
 
 def rule_sentence(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from webapp import policies
 from webapp.access import Scope
 from webapp.extensions import db
+from webapp.field.verdict_words import stored_verdict_words
 from webapp.manager.models import Review
 from webapp.manager.formatting import (
     Finish,
@@ -626,6 +627,11 @@ class Explanation:
     @property
     def due_words(self) -> str:
         return due_words(self.check.due_at, self.check.window)
+
+    @property
+    def verdict_words(self) -> str:
+        """The verdict in the words the practitioner reads too."""
+        return stored_verdict_words(self.check)
 
 
 def find_check(scope: Scope, record_uuid: str) -> TimelinessCheck:

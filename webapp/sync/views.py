@@ -6,12 +6,13 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from webapp.clock import server_now
+from webapp.field.service import record_deadlines
 from webapp.sync import reads
 from webapp.sync.ingest import ingest
 from webapp.sync.openapi import build_spec
 from webapp.sync.schemas import CaseloadSchema, Instant, RecordsResponseSchema, SyncResponseSchema
 from webapp.sync.validation import MalformedEnvelope, TooManyRecords
-from webapp.timeliness import iso_utc
+from webapp.timeliness import LONDON, iso_utc
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 
@@ -56,6 +57,14 @@ def list_records():
 @login_required
 def show_caseload():
     return jsonify(CaseloadSchema().dump(reads.caseload(current_user, server_now())))
+
+
+@bp.get("/deadlines")
+@login_required
+def show_deadlines():
+    """When a record written now must reach the file, per child, record type and event day."""
+    today = server_now().astimezone(LONDON).date()
+    return jsonify(record_deadlines(current_user, today))
 
 
 @bp.get("/openapi.json")

@@ -32,7 +32,7 @@ from webapp.timeliness.schedule import (
     evaluate_schedule,
     status_on,
 )
-from webapp.words import DUE_STATUS_TAGS, REQUIREMENT_LABELS, due_words, long_date
+from webapp.words import DUE_STATUS_TAGS, REQUIREMENT_LABELS, due_words, weekday_date
 
 VISIT = "visit"
 
@@ -298,7 +298,7 @@ class DueLine:
 
     @property
     def last_met_words(self) -> str:
-        return long_date(self.last_met_on) if self.last_met_on else "Not yet"
+        return weekday_date(self.last_met_on) if self.last_met_on else "Not yet"
 
     def as_json(self) -> dict[str, Any]:
         return {
