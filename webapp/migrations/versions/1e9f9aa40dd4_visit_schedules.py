@@ -1,7 +1,7 @@
 """Visit schedules: children's episodes, their stored due dates, and each visit judged against them
 
 Revision ID: 1e9f9aa40dd4
-Revises: ed956d880f3b
+Revises: 5e1a7c0d9b21
 Create Date: 2026-11-29 09:26:01.751631
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1e9f9aa40dd4'
-down_revision = 'ed956d880f3b'
+down_revision = '5e1a7c0d9b21'
 branch_labels = None
 depends_on = None
 
