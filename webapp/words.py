@@ -160,9 +160,9 @@ def working_days_words(count: int) -> str:
     return _unit(count, "working day")
 
 
-def day_words(day: date, today: date) -> str:
+def due_day_words(day: date, today: date) -> str:
     """'Friday 4 December', with the year when it is not this year's: 'Monday 4 January 2027'."""
-    words = f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    words = day_words(day)
     return words if day.year == today.year else f"{words} {day.year}"
 
 
@@ -180,10 +180,10 @@ def due_words(requirement: str, due_by: date | None, today: date, working_days_b
         late = working_days_between(due_by, today)
         prefix = "Overdue" if requirement == "visit" else f"{label} overdue"
         if late == 0:
-            return f"{prefix} since {day_words(due_by, today)}"
+            return f"{prefix} since {due_day_words(due_by, today)}"
         return f"{prefix} by {working_days_words(late)}"
     if today == due_by:
         return f"{label} due today"
     left = working_days_between(today, due_by)
     after = f"in {working_days_words(left)}" if left else "no working days before it"
-    return f"{label} due by {day_words(due_by, today)} ({after})"
+    return f"{label} due by {due_day_words(due_by, today)} ({after})"
