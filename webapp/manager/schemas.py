@@ -256,3 +256,37 @@ def parse_late_entry_filters(
     loaded.pop("from_", None)
     loaded.pop("to", None)
     return LateEntryFilters(period=period, **loaded), errors
+
+
+class VisitFilterSchema(PeriodSchema):
+    practitioner = fields.Integer(validate=_ID)
+    page = fields.Integer(validate=validate.Range(min=1, max=100_000))
+
+
+@dataclass(frozen=True)
+class VisitFilters:
+    """The Visits page's filters: whose children, the period for the share within timescale, the page."""
+
+    period: Period
+    practitioner: int | None = None
+    page: int = 1
+
+    def query_args(self, **changes: Any) -> dict[str, Any]:
+        current = replace(self, **changes) if changes else self
+        args: dict[str, Any] = {
+            "from": current.period.first_day.isoformat(),
+            "to": current.period.last_day.isoformat(),
+        }
+        if current.practitioner is not None:
+            args["practitioner"] = current.practitioner
+        if current.page != 1:
+            args["page"] = current.page
+        return args
+
+
+def parse_visit_filters(args: Mapping[str, str], today: date) -> tuple[VisitFilters, dict[str, str]]:
+    loaded, errors = _load(VisitFilterSchema(), args)
+    period = _period(loaded, today, errors)
+    loaded.pop("from_", None)
+    loaded.pop("to", None)
+    return VisitFilters(period=period, **loaded), errors

@@ -430,6 +430,20 @@ class AuthoritySchema(Schema):
     forms = fields.Dict(keys=fields.String(), values=fields.Nested(FormSchema))
 
 
+class VisitDueSchema(Schema):
+    episode = fields.String(metadata={"description": "The episode the requirement hangs on, e.g. child_protection_plan."})
+    requirement = fields.String(metadata={"description": "visit, seen_alone, bedroom_seen or unannounced_visit."})
+    rule_id = fields.String()
+    catalogue_id = fields.String()
+    window = fields.String(metadata={"description": "The deadline or interval in force, in words."})
+    due_by = fields.String(allow_none=True, metadata={"format": "date", "description": "The last London date on which it is met."})
+    last_met_on = fields.String(allow_none=True, metadata={"format": "date"})
+    status = fields.String(metadata={"description": "overdue, due_soon or ok, on the server's today."})
+    status_words = fields.String(metadata={"description": "The status as the pages' tag says it, e.g. 'Overdue'."})
+    status_tag = fields.String(metadata={"description": "The GOV.UK tag's colour class for the status."})
+    words = fields.String(metadata={"description": "What the caseload shows, e.g. 'Overdue by 2 working days'."})
+
+
 class CaseloadChildSchema(Schema):
     id = fields.String(metadata={"description": "The child's reference: child_id in records."})
     name = fields.String()
@@ -441,6 +455,7 @@ class CaseloadChildSchema(Schema):
     status_labels = fields.List(fields.String())
     child_protection = fields.Boolean(metadata={"description": "On a child protection plan."})
     last_visit_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    visits_due = fields.List(fields.Nested(VisitDueSchema), metadata={"description": "The most urgent first."})
 
 
 class CaseloadUserSchema(Schema):
