@@ -7,6 +7,8 @@
 import { deviceId, getDeviceSetting, getMeta, setMeta } from './db.mjs'
 import { loadDeadlines } from './deadline.mjs'
 import { Outbox } from './outbox.mjs'
+import { readRecords } from './records-reader.mjs'
+import { sessionEndedByServer } from './session.mjs'
 
 const BATCH_SIZE = 50 // well inside the API's 500 records and 2 MB
 const LOCK_NAME = 'outbox-flush'
@@ -47,14 +49,12 @@ function pageCsrfToken () {
   return document.querySelector('meta[name="csrf-token"]')?.content || ''
 }
 
-/** A fresh page from the server says who is signed in and carries a current CSRF token. */
-async function askServerWhoIsSignedIn () {
-  const response = await fetch('/records', { credentials: 'same-origin', cache: 'no-store' })
-  const page = new DOMParser().parseFromString(await response.text(), 'text/html')
-  return {
-    userId: page.querySelector('meta[name="user-id"]')?.content || null,
-    csrfToken: page.querySelector('meta[name="csrf-token"]')?.content || ''
-  }
+/** The session's current CSRF token, if the server has a session for `userId`. */
+async function currentCsrfToken (userId) {
+  const response = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store' })
+  if (!response.ok) return null
+  const session = await response.json()
+  return session.user_id === userId ? session.csrf_token : null
 }
 
 export class Sync {
@@ -88,6 +88,8 @@ export class Sync {
     } finally {
       if (waiting.length) sending(0)
     }
+    // What was sent moves due dates: fetch the server's before the pages redraw.
+    if (outcome.outcome === 'sent') await this.refreshCaseload()
     announceChange(this.userId)
     return outcome
   }
@@ -102,18 +104,16 @@ export class Sync {
     }
     if (response.status === 401) {
       await setMeta(this.db, 'needs_sign_in', true)
+      await sessionEndedByServer(this.userId)
       return { outcome: 'needs-sign-in' }
     }
     if (response.status === 400 && !retried) {
-      // A page served from the cache may carry an older session's CSRF token: fetch a fresh
-      // one, but only from this person's own session.
-      const signedIn = await askServerWhoIsSignedIn().catch(() => null)
-      if (signedIn && signedIn.userId === null) {
-        await setMeta(this.db, 'needs_sign_in', true)
-        return { outcome: 'needs-sign-in' }
-      }
-      if (signedIn && signedIn.userId === this.userId && signedIn.csrfToken) {
-        this.csrfToken = signedIn.csrfToken
+      // A page served from the cache may carry an older session's CSRF token: ask for the
+      // current one, but only from this person's own session. (Without a session the
+      // answer above was a 401, whatever the token.)
+      const token = await currentCsrfToken(this.userId).catch(() => null)
+      if (token) {
+        this.csrfToken = token
         return this.send(batch, { retried: true })
       }
     }
@@ -142,6 +142,31 @@ export class Sync {
         records: batch.map((entry) => entry.record)
       })
     })
+  }
+
+  /**
+   * Bring the records sent from this device up to date with the server: their current
+   * version (a correction may have been sent from another device) and their verdicts.
+   */
+  async refreshSent () {
+    if (!navigator.onLine) return
+    try {
+      const since = await getMeta(this.db, 'records_read_since')
+      const { records, nextSince } = await readRecords(async (path) => {
+        const response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' })
+        if (!response.ok) throw new Error(`The server answered ${response.status}`)
+        return response.json()
+      }, since || null)
+      const tx = this.db.transaction('synced', 'readwrite')
+      for (const record of records) {
+        const sent = await tx.store.get(record.id)
+        if (sent) tx.store.put({ ...sent, version: record.version, timeliness: record.timeliness })
+      }
+      await tx.done
+      await setMeta(this.db, 'records_read_since', nextSince)
+    } catch (error) {
+      // Offline or signed out after all: the next start reads from the same point.
+    }
   }
 
   /** Keep the caseload (children, their forms) and their deadlines on the device, for forms opened offline. */

@@ -26,6 +26,8 @@ from webapp.pages import page_or_fragment
 from webapp.record_forms import CASE_NOTE, VISIT, Form, Submission
 from webapp.sync.schemas import text_problem
 from webapp.templating import theme_colour
+from webapp.timeliness import iso_utc
+from webapp.visits.schedules import today_in_london
 
 bp = Blueprint("field", __name__)
 
@@ -48,9 +50,10 @@ def caseload():
     problem = text_problem(search)
     if problem:
         abort(400, f"The search cannot be used: {problem}")
-    entries = service.caseload(current_user, search)
+    entries = service.caseload(current_user, search, today=today_in_london(server_now()))
     return page_or_fragment(
-        "field/caseload.html", "field/partials/caseload_list.html", entries=entries, search=search
+        "field/caseload.html", "field/partials/caseload_list.html", entries=entries, search=search,
+        rendered_at=iso_utc(server_now()),
     )
 
 
@@ -69,6 +72,8 @@ def show_child(reference: str):
         "field/partials/record_list.html",
         child=child,
         records=records,
+        requirements=service.child_requirements(child, today_in_london(server_now())),
+        rendered_at=iso_utc(server_now()),
         may_record=access.may_record_for(current_user, child),
     )
 
@@ -257,8 +262,9 @@ def correct_record(record_uuid):
 
 @bp.get("/offline")
 def offline():
-    # Rendered as a shell (no user) since the worker caches it for whoever uses the device.
-    return render_template("field/offline.html", shell=True)
+    # Rendered as a shell (no user) since the worker caches it for whoever uses the device;
+    # public, as it shows nothing of anybody's (its links lead to pages that check).
+    return render_template("field/offline.html", shell=True, public=True)
 
 
 @bp.get("/manifest.webmanifest")

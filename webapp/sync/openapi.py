@@ -17,7 +17,7 @@ def _error(description: str) -> dict[str, Any]:
     return _json("Error", description)
 
 
-def build_spec(max_records: int, max_bytes: int) -> dict[str, Any]:
+def build_spec(max_records: int, max_bytes: int, page_size: int) -> dict[str, Any]:
     spec = APISpec(
         title="Visit recorder sync API",
         version="1",
@@ -65,15 +65,25 @@ def build_spec(max_records: int, max_bytes: int) -> dict[str, Any]:
         operations={
             "get": {
                 "summary": "The signed-in user's records at their current versions, with verdicts.",
+                "description": (
+                    f"At most {page_size} records a page, oldest receipt first. While an answer's "
+                    "next_cursor is not null, ask again with ?cursor=next_cursor for the next page."
+                ),
                 "security": [{"session": []}],
-                "parameters": [{
-                    "name": "since", "in": "query", "required": False,
-                    "schema": {"type": "string", "format": "date-time"},
-                    "description": "Only records received at or after this instant (with a UTC offset).",
-                }],
+                "parameters": [
+                    {
+                        "name": "since", "in": "query", "required": False,
+                        "schema": {"type": "string", "format": "date-time"},
+                        "description": "First page only: records received at or after this instant (with a UTC offset).",
+                    },
+                    {
+                        "name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                        "description": "The previous page's next_cursor, unchanged; it carries the first page's since.",
+                    },
+                ],
                 "responses": {
-                    "200": _json("RecordsResponse", "Oldest first."),
-                    "400": _error("`since` is not an ISO 8601 instant with an offset."),
+                    "200": _json("RecordsResponse", f"One page of at most {page_size} records, oldest first."),
+                    "400": _error("`since` is not an ISO 8601 instant with an offset, or `cursor` is not a next_cursor."),
                     "401": unauthorised,
                 },
             }
