@@ -10,7 +10,12 @@
    - Static files: cache first.
    - Never cached: /api/ answers, and anything but GET.
    - Activation deletes other versions' caches and never touches IndexedDB, where drafts and
-     the outbox live. */
+     the outbox live.
+   - A person's pages are shown only while their session on this device lasts: each page from
+     the server says how many seconds it has left, and after that (or once they have signed
+     out) personal pages give way to /sign-in-needed, with or without signal. A sign-out made
+     without signal is pending until a page sends it: until then every navigation gets
+     /signed-out, so nothing reaches the server under the old session's cookie. */
 
 const VERSION = '__VERSION__'
 const PRECACHE_MANIFEST = __PRECACHE_MANIFEST__ // eslint-disable-line no-undef
@@ -22,7 +27,14 @@ const USER_PAGES_PREFIX = 'pages-user-'
 // outlives updates, and holds nothing but an id.
 const STATE_CACHE = 'sw-state'
 const CURRENT_USER_KEY = '/__sw/current-user'
+// {userId, endsAt}: when that person's session on this device ends, in this device's ms.
+const SESSION_KEY = '/__sw/session'
+// {userId}: signed out without signal; the server has not been told yet.
+const PENDING_SIGN_OUT_KEY = '/__sw/pending-sign-out'
 const OFFLINE_URL = '/offline'
+const SIGN_IN_NEEDED_URL = '/sign-in-needed'
+const SIGNED_OUT_URL = '/signed-out'
+const SECONDS_LEFT_META = /<meta name="session-seconds-left" content="(\d+)">\s*/
 const NETWORK_TIMEOUT_MS = 8000 // a bar of signal that never answers is no signal
 
 // Pages worth keeping for offline use once visited, as (path) => boolean.
@@ -55,6 +67,30 @@ async function setCurrentUser (userId) {
   const cache = await caches.open(STATE_CACHE)
   if (userId) await cache.put(CURRENT_USER_KEY, new Response(String(userId)))
   else await cache.delete(CURRENT_USER_KEY)
+}
+
+async function readState (key) {
+  const response = await (await caches.open(STATE_CACHE)).match(key)
+  return response ? response.json() : null
+}
+
+async function writeState (key, value) {
+  const cache = await caches.open(STATE_CACHE)
+  if (value) await cache.put(key, new Response(JSON.stringify(value)))
+  else await cache.delete(key)
+}
+
+/** The person signed in on this device whose session has not ended, or null. */
+async function liveUser () {
+  const [userId, session] = await Promise.all([currentUser(), readState(SESSION_KEY)])
+  return userId && session && session.userId === userId && session.endsAt > Date.now() ? userId : null
+}
+
+async function endSession (userId) {
+  await deleteUserPages(userId)
+  if ((await currentUser()) === String(userId)) await setCurrentUser(null)
+  const session = await readState(SESSION_KEY)
+  if (session && session.userId === String(userId)) await writeState(SESSION_KEY, null)
 }
 
 async function deleteUserPages (userId) {
@@ -110,13 +146,26 @@ self.addEventListener('message', (event) => {
   if (message.type === 'set-user') {
     event.waitUntil((async () => {
       await setCurrentUser(message.userId)
+      if (typeof message.endsAt === 'number') {
+        await writeState(SESSION_KEY, { userId: String(message.userId), endsAt: message.endsAt })
+      }
       reply({ ok: true })
-      await warmUserPages(String(message.userId))
+      if (message.endsAt !== 0) await warmUserPages(String(message.userId))
     })())
   } else if (message.type === 'sign-out') {
     event.waitUntil((async () => {
-      await deleteUserPages(message.userId)
-      if ((await currentUser()) === String(message.userId)) await setCurrentUser(null)
+      await endSession(message.userId)
+      reply({ ok: true })
+    })())
+  } else if (message.type === 'sign-out-pending') {
+    event.waitUntil((async () => {
+      await endSession(message.userId)
+      await writeState(PENDING_SIGN_OUT_KEY, { userId: String(message.userId) })
+      reply({ ok: true })
+    })())
+  } else if (message.type === 'sign-out-sent') {
+    event.waitUntil((async () => {
+      await writeState(PENDING_SIGN_OUT_KEY, null)
       reply({ ok: true })
     })())
   } else if (message.type === 'version') {
@@ -145,9 +194,23 @@ function withTimeout (promise, ms) {
   })
 }
 
+function precached (path) {
+  return caches.match(path, { cacheName: PRECACHE })
+}
+
+function isPersonalPath (path) {
+  return FORM_PATHS.includes(path) || USER_PAGE_PATHS.some((matches) => matches(path))
+}
+
 async function navigate (event) {
   const request = event.request
   const url = new URL(request.url)
+  // Signed out without signal: the old session's cookie must not reach the server before the
+  // sign-out does. The signed-out page sends it, then moves on.
+  if (await readState(PENDING_SIGN_OUT_KEY)) {
+    const page = await precached(SIGNED_OUT_URL)
+    if (page) return page
+  }
   try {
     const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS)
     if (response.ok && !response.redirected && USER_PAGE_PATHS.some((matches) => matches(url.pathname))) {
@@ -155,7 +218,12 @@ async function navigate (event) {
     }
     return response
   } catch (error) {
-    return (await cachedPage(url)) || (await caches.match(OFFLINE_URL, { cacheName: PRECACHE })) ||
+    if (isPersonalPath(url.pathname) || url.pathname === '/sign-in') {
+      const userId = isPersonalPath(url.pathname) ? await liveUser() : null
+      const page = userId ? await cachedPage(url, userId) : await precached(SIGN_IN_NEEDED_URL)
+      if (page) return page
+    }
+    return (await cachedPage(url, null)) || (await precached(OFFLINE_URL)) ||
       new Response('You are offline, and this page has not been saved on this device.', {
         status: 503,
         headers: { 'Content-Type': 'text/plain; charset=utf-8' }
@@ -204,19 +272,24 @@ async function warmUserPages (userId) {
 
 /** Keep a page for offline use, under the user it was rendered for (its user-id meta tag). */
 async function keepUserPage (url, response) {
-  const html = await response.text()
-  const match = /<meta name="user-id" content="([^"]+)"/.exec(html)
+  const fresh = await response.text()
+  const match = /<meta name="user-id" content="([^"]+)"/.exec(fresh)
   if (!match) return // a shell or a signed-out page: nobody's
   const userId = match[1]
-  // The server just rendered a page for this person: they are who is signed in here now.
+  // The server just rendered a page for this person: they are who is signed in here now,
+  // for as long as it says.
   if ((await currentUser()) !== userId) await setCurrentUser(userId)
+  const secondsLeft = SECONDS_LEFT_META.exec(fresh)
+  if (secondsLeft) await writeState(SESSION_KEY, { userId, endsAt: Date.now() + Number(secondsLeft[1]) * 1000 })
+  // The countdown is true only as the page arrives: the copy kept holds none, so a page shown
+  // from the cache never makes the session look longer.
+  const html = fresh.replace(SECONDS_LEFT_META, '')
   const headers = new Headers(response.headers)
   const cache = await caches.open(userPagesCache(userId))
   await cache.put(url.href, new Response(html, { status: response.status, statusText: response.statusText, headers }))
 }
 
-async function cachedPage (url) {
-  const userId = await currentUser()
+async function cachedPage (url, userId) {
   if (userId && !FORM_PATHS.includes(url.pathname) && (await caches.has(userPagesCache(userId)))) {
     const cache = await caches.open(userPagesCache(userId))
     const page = (await cache.match(url.href)) || (await cache.match(url.href, { ignoreSearch: true }))

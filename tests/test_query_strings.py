@@ -13,7 +13,7 @@ import pytest
 
 from tests.factories import AuthActions, make_child, make_team, make_user
 
-PARAMETERS = ["from", "to", "team", "practitioner", "record_type", "verdict", "cause", "child", "reviewed",
+PARAMETERS = ["from", "to", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year", "team", "practitioner", "record_type", "verdict", "cause", "child", "reviewed",
               "sort", "order", "page", "q", "since", "next", "back"]
 HOSTILE = [
     "99999999999999999999", "-1", "0", "\x00", "x\x00y", "0001-01-01", "0002-01-01", "9999-12-31", "2026-02-30",
@@ -71,6 +71,9 @@ def test_no_value_in_a_page_address_fails_it(client, someone, value):
         ("/manager/late-entries", {"from": "0001-01-01"}, "Enter a date between 1 January 1990"),
         ("/manager/late-entries", {"practitioner": "99999999999999999999"}, "Choose one from the list"),
         ("/manager/late-entries", {"child": "x\x00y"}, "Must not contain NUL characters."),
+        ("/manager/", {"from-day": "31", "from-month": "11", "from-year": "2026"}, "The start date must be a real date"),
+        ("/manager/late-entries", {"to-day": "1", "to-year": "2026"}, "The end date must include a month"),
+        ("/manager/", {"to-day": "1", "to-month": "1", "to-year": "1e400"}, "The end date must be a real date"),
     ],
 )
 def test_a_bad_filter_is_reported_and_the_page_still_shows(client, someone, path, args, message):

@@ -61,9 +61,9 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
     login_manager.init_app(app)
+    init_sessions(app)  # before CSRFProtect: the API's 401 comes before its token check
     csrf.init_app(app)
     htmx.init_app(app)
-    init_sessions(app)
     init_security(app)
     init_oidc(app)
     init_templating(app)

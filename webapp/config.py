@@ -16,6 +16,12 @@ def _switch(name: str, default: bool) -> bool:
     return default if value in (None, "") else value == "1"
 
 
+def _minutes(name: str, default: int) -> timedelta:
+    """A duration setting, in whole minutes; unset keeps the default."""
+    value = os.environ.get(name)
+    return timedelta(minutes=int(value) if value not in (None, "") else default)
+
+
 def _values(name: str) -> list[str]:
     """A comma-separated setting, as a list without empty items."""
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
@@ -36,7 +42,12 @@ class Config:
     # How many reverse proxies (e.g. the council's load balancer) set X-Forwarded-* headers; 0: none.
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
     REMEMBER_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = 8 * 60 * 60  # one working day, in seconds
+    # A session lasts a working day from signing in, closing the browser or not, and ends
+    # sooner after SESSION_IDLE_LIMIT without a request: long enough for a visit and the
+    # journey back out of signal. Both are measured by the server's clock (webapp/auth/sessions.py);
+    # the device is told when its session ends, and stops showing cached pages then.
+    SESSION_LIFETIME = _minutes("SESSION_LIFETIME_MINUTES", 8 * 60)
+    SESSION_IDLE_LIMIT = _minutes("SESSION_IDLE_LIMIT_MINUTES", 4 * 60)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     # Failed sign-ins for one email: this many are free, then waits of 30 s, 60 s, ... 15 min.

@@ -85,11 +85,24 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.PRACTITIONER.value)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Sessions carry the generation they began in; moving it on ends them all, wherever the
+    # cookie is (webapp/auth/sessions.py).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 
     def set_password(self, password: str) -> None:
+        """A new password ends the sessions begun with the old one."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def switch_off(self) -> None:
+        """The person may no longer sign in, and every session they have ends."""
+        self.active = False
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        self.session_generation = (self.session_generation or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -238,7 +238,15 @@ class Form:
             "earliest_year": EARLIEST_YEAR,
             "latest_year": LATEST_YEAR,
             "future_tolerance_seconds": int(FUTURE_TOLERANCE.total_seconds()),
+            "record_type_groups": (
+                [group.as_json() for group in RECORD_TYPE_GROUPS] + [RecordTypeGroup(OTHER_RECORD_TYPES, ()).as_json()]
+                if self.asks_record_type else []
+            ),
         }
+
+    @property
+    def asks_record_type(self) -> bool:
+        return any(f.type == RECORD_TYPE for f in self.fields)
 
     def field(self, name: str) -> FormField:
         return next(f for f in self.fields if f.name == name)
@@ -460,3 +468,110 @@ CASE_NOTE = Form(
 )
 
 FORMS: dict[str, Form] = {form.record_type: form for form in (VISIT, CASE_NOTE)}
+
+
+@dataclass(frozen=True)
+class RecordTypeGroup:
+    """Record types offered together on the case note page. `statuses`: the child statuses
+    the group is offered for (empty: every child); a child with no status recorded is offered
+    every group, since nothing says which apply."""
+
+    label: str
+    record_types: tuple[str, ...]
+    statuses: tuple[str, ...] = ()
+
+    def applies_to(self, child_statuses: list[str]) -> bool:
+        return not self.statuses or not child_statuses or bool(set(self.statuses) & set(child_statuses))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"label": self.label, "record_types": list(self.record_types), "statuses": list(self.statuses)}
+
+
+# The authorities' record types (policies/*.yaml), in groups a practitioner recognises. The
+# groups are narrowed by the child's status only where a record cannot be about a child
+# without it (a plan's review needs the plan); what starts a process (a strategy discussion,
+# a child coming into care) is offered for every child. A type in no group is under "Other".
+RECORD_TYPE_GROUPS = (
+    RecordTypeGroup("Case notes and contacts", (
+        "case_note", "contact", "general_update", "referrer_feedback", "safeguarding_record",
+        "initial_visit", "group_work_session",
+    )),
+    RecordTypeGroup("Management and supervision", (
+        "management_decision", "supervision", "group_supervision", "first_case_supervision",
+        "case_allocation", "case_transfer", "case_consultation", "assessment_authorisation", "case_closure",
+    )),
+    RecordTypeGroup("Referrals, assessments and summaries", (
+        "referral", "referral_decision", "information_gathering", "assessment", "genogram", "family_help_assessment", "outcome_star_assessment",
+        "health_screening", "chronology", "case_summary", "social_work_summary", "monthly_summary",
+        "overall_summary", "workbook_closure",
+    )),
+    RecordTypeGroup("Child in need and early help", (
+        "cin_plan", "cin_meeting_report", "cin_meeting_outcomes", "cin_review", "early_help_plan",
+        "early_help_review", "early_help_review_case_note", "step_up_request", "step_down", "step_down_plan",
+    )),
+    RecordTypeGroup("Child protection enquiries", (
+        "strategy_discussion", "child_protection_consultation", "section_47_decision", "section_47_enquiry",
+        "abe_interview", "safety_plan", "initial_child_protection_conference_report", "initial_cp_conference_report",
+        "initial_cp_conference_decisions", "child_protection_conference", "child_protection_conference_minutes",
+    )),
+    RecordTypeGroup("Child protection plans", (
+        "child_protection_plan", "core_group_minutes", "review_child_protection_conference_report",
+        "review_cp_conference_report", "review_cp_conference_decisions", "midway_monitoring",
+    ), statuses=("child_protection",)),
+    RecordTypeGroup("Exploitation and missing children", (
+        "exploitation_screening", "exploitation_planning_meeting", "missing_episode", "return_home_interview",
+    )),
+    RecordTypeGroup("Coming into care", (
+        "becoming_looked_after", "care_plan", "planned_care_plan", "health_assessment_request",
+        "placement_information_record", "placement_matching", "emergency_placement_risk_assessment",
+    )),
+    RecordTypeGroup("Children in care", (
+        "care_plan_update", "placement_plan", "placement_plan_review", "placement_change", "placement_search", "placement_offer",
+        "placement_notification", "placement_agreement", "distant_placement_notification", "legal_status_change",
+        "delegated_authority", "safer_caring_policy", "residential_daily_record", "behaviour_passport",
+        "initial_cla_review_report", "cla_review_report", "cla_review_decisions", "cla_review_decisions_response",
+        "cla_review_minutes", "cla_review_discussion_summary", "iro_qa_monitoring", "health_assessment", "health_assessment_refusal", "health_education_outcome",
+        "initial_pep", "pep", "later_life_letter", "life_story_book", "ceasing_looked_after",
+        "ceasing_looked_after_at_18",
+    ), statuses=("looked_after", "care_leaver")),
+    RecordTypeGroup("Care leavers", (
+        "care_leaver_needs_assessment", "pathway_plan_progress_report", "pathway_plan_update", "pathway_plan_review",
+    ), statuses=("looked_after", "care_leaver")),
+    RecordTypeGroup("Adoption", (
+        "adoption_workflow", "child_permanence_report", "adoption_medical", "adoption_placement_report",
+    ), statuses=("looked_after",)),
+    RecordTypeGroup("Fostering", (
+        "fostering_review_draft_report", "fostering_review_report", "fostering_review_iro_report",
+        "fostering_review_adm_submission", "fostering_review_decision", "fostering_panel_decision",
+    ), statuses=("looked_after",)),
+    RecordTypeGroup("Private fostering", (
+        "private_fostering", "private_fostering_notification", "private_fostering_assessment",
+    )),
+    RecordTypeGroup("Court and legal", (
+        "legal_planning_meeting", "pre_proceedings_letter", "pre_proceedings_meeting", "letter_of_intent",
+        "social_work_evidence", "court_order", "expert_assessment",
+    )),
+    RecordTypeGroup("Youth justice", ("youth_justice_report", "referral_order_panel")),
+)
+OTHER_RECORD_TYPES = "Other records"
+
+
+def grouped_record_types(
+    record_types: Mapping[str, str], child_statuses: list[str] | None = None
+) -> list[tuple[RecordTypeGroup, list[tuple[str, str]]]]:
+    """An authority's record types ({id: label}, visits excluded by the caller) in their
+    groups, in the groups' order then the policy's; only the groups that apply to a child
+    with `child_statuses` (None: every group). Empty groups are left out."""
+    groups = [*RECORD_TYPE_GROUPS, RecordTypeGroup(OTHER_RECORD_TYPES, ())]
+    grouped_ids = {record_type for group in RECORD_TYPE_GROUPS for record_type in group.record_types}
+    found = []
+    for group in groups:
+        if child_statuses is not None and not group.applies_to(child_statuses):
+            continue
+        if group.label == OTHER_RECORD_TYPES:
+            members = [(key, label) for key, label in record_types.items() if key not in grouped_ids]
+        else:
+            members = [(key, record_types[key]) for key in group.record_types if key in record_types]
+        if members:
+            found.append((group, members))
+    return found

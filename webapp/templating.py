@@ -13,6 +13,7 @@ from webapp import access, policies, words
 from webapp.field.verdict_words import verdict_tag
 from webapp.manager.formatting import percent
 from webapp.models import CHILD_STATUSES
+from webapp.record_forms import grouped_record_types
 from webapp.timeliness import iso_utc
 
 # The council's brand colour is set once, in the style sheet the pages draw with; the
@@ -36,11 +37,13 @@ def init_templating(app: Flask) -> None:
         duration_words=words.duration_words,
         london_datetime=words.london_datetime,
         long_date=words.long_date,
+        weekday_date=words.weekday_date,
         short_date=words.short_date,
         clock_words=words.clock_words,
         iso_utc=iso_utc,
         percent=percent,
         status_label=status_label,
+        grouped_record_types=grouped_record_types,
     )
     app.jinja_env.globals["theme_colour"] = theme_colour()
     app.jinja_env.globals["verdict_tag_parts"] = verdict_tag

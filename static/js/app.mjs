@@ -1,23 +1,35 @@
 // The entry point: registers the service worker, finds who is signed in, starts each
 // component on its root element (data-module), and runs the outbox's sync triggers.
+//
+// A personal page acts for nobody once its person has signed out or their session on this
+// device has ended: it gives way to the sign-in-needed page (session.mjs says when).
 import { ChildSelect } from './caseload-choices.mjs'
+import { CouncilName } from './council-name.mjs'
 import { CaseloadSearch } from './caseload-search.mjs'
-import { openUserDb } from './db.mjs'
+import { getDeviceSetting, openUserDb } from './db.mjs'
 import { LocalRecords } from './local-records.mjs'
 import { RecordForm } from './record-form.mjs'
-import { signedInUserId } from './session.mjs'
-import { SignOut } from './sign-out.mjs'
+import {
+  clearBrowserStorage, flushPendingSignOut, isPersonalPage, pendingSignOut, renewFromServer, sessionTimeLeft,
+  isSignedOutPage, isSignInPage, sessionEndedByServer, SIGN_IN_NEEDED_URL, signedInUserId
+} from './session.mjs'
+import { showSignedOut, SignOut } from './sign-out.mjs'
 import { StatusBanner } from './status-banner.mjs'
 import { CHANNEL_NAME, Sync } from './sync.mjs'
+import { WaitingOnDevice } from './waiting-on-device.mjs'
 
 const COMPONENTS = {
+  'council-name': CouncilName,
   'status-banner': StatusBanner,
   'record-form': RecordForm,
   'child-select': ChildSelect,
   'caseload-search': CaseloadSearch,
   'local-records': LocalRecords,
-  'sign-out': SignOut
+  'sign-out': SignOut,
+  'waiting-on-device': WaitingOnDevice
 }
+// setTimeout's longest wait; a longer session is checked again then.
+const LONGEST_TIMER_MS = 2 ** 31 - 1
 
 function registerServiceWorker () {
   if (!('serviceWorker' in navigator)) return
@@ -32,6 +44,31 @@ async function userContext () {
   if (!userId) return null
   const db = await openUserDb(userId)
   return { userId, db, sync: new Sync({ db, userId }) }
+}
+
+/** Leave a page that may no longer act for its person; offline, for the page that says so. */
+function leavePersonalPage () {
+  location.replace(navigator.onLine ? `/sign-in?next=${encodeURIComponent(location.pathname)}` : SIGN_IN_NEEDED_URL)
+}
+
+/** At the moment the session on this device ends, stop showing this page, unless the server
+ * (asked, when there is signal) says the session goes on. */
+async function watchSessionEnd (userId) {
+  const left = await sessionTimeLeft(userId)
+  if (left === null) return
+  setTimeout(async () => {
+    if ((await sessionTimeLeft(userId)) > 0) return watchSessionEnd(userId) // renewed by another tab
+    if (navigator.onLine && (await renewFromServer(userId))) return watchSessionEnd(userId)
+    leavePersonalPage()
+  }, Math.min(left, LONGEST_TIMER_MS))
+}
+
+/** A sign-out waiting for signal is sent first: 'none', 'sent' or 'waiting' (no signal). */
+async function signOutFirst () {
+  if (!(await pendingSignOut())) return 'none'
+  const sent = await flushPendingSignOut()
+  if (sent && isSignedOutPage()) location.replace('/sign-in')
+  return sent ? 'sent' : 'waiting'
 }
 
 function startSyncTriggers (context) {
@@ -53,11 +90,25 @@ function startSyncTriggers (context) {
 async function boot () {
   registerServiceWorker()
   let context = null
+  let signOut = 'none'
   try {
-    context = await userContext()
+    signOut = await signOutFirst()
+    window.addEventListener('online', () => signOutFirst())
+    // The server sends the sign-in page only to someone without a session.
+    if (isSignInPage()) await sessionEndedByServer(await getDeviceSetting('current_user_id'))
+    // Public pages act for nobody.
+    if (signOut === 'none' && isPersonalPage()) context = await userContext()
   } catch (error) {
     console.error('Records on this device are not available', error)
   }
+  if (isPersonalPage() && !context) {
+    document.documentElement.dataset.appBooted = 'refused'
+    if (signOut === 'waiting') showSignedOut()
+    else if (signOut === 'sent') location.replace('/sign-in')
+    else leavePersonalPage()
+    return
+  }
+  if (!isPersonalPage()) clearBrowserStorage() // public pages: nothing of anybody's is left in the tab
   for (const [name, Component] of Object.entries(COMPONENTS)) {
     for (const root of document.querySelectorAll(`[data-module="${name}"]`)) {
       try {
@@ -67,7 +118,10 @@ async function boot () {
       }
     }
   }
-  if (context) startSyncTriggers(context)
+  if (context) {
+    watchSessionEnd(context.userId)
+    startSyncTriggers(context)
+  }
   document.documentElement.dataset.appBooted = context ? 'user' : 'anonymous'
 }
 

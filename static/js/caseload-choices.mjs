@@ -1,6 +1,7 @@
 // The form shells the service worker precaches hold no personal data, so no children. Offline,
 // their child list (and the note form's record types) come from the caseload kept in IndexedDB.
 import { getMeta } from './db.mjs'
+import { groupRecordTypes } from './record-fields.mjs'
 
 function children (cached) {
   return (cached?.data?.children || []).map((child) => ({
@@ -18,13 +19,14 @@ function recordTypes (cached) {
   return Array.from(seen, ([value, text]) => ({ value, text }))
 }
 
-function addMissing (select, choices) {
-  const present = new Set(Array.from(select.options, (option) => option.value))
+/** Add the choices a select (or one of its optgroups) lacks. */
+function addMissing (list, choices) {
+  const present = new Set(Array.from(list.querySelectorAll('option'), (option) => option.value))
   for (const choice of choices) {
     if (present.has(choice.value)) continue
     const option = new Option(choice.text, choice.value)
     if (choice.statuses) option.dataset.statuses = choice.statuses.join(' ')
-    select.add(option)
+    list.append(option)
   }
 }
 
@@ -45,9 +47,18 @@ function addChoices (form, cached) {
   if (childSelect?.tagName === 'SELECT') {
     addMissing(childSelect, children(cached))
   }
-  // The note form's record types (a visit has its own form).
+  // The note form's record types (a visit has its own form), in the form's groups.
   const typeSelect = form.elements.record_type
-  if (typeSelect?.tagName === 'SELECT') addMissing(typeSelect, recordTypes(cached))
+  if (typeSelect?.tagName === 'SELECT' && !typeSelect.querySelector('optgroup')) {
+    const definition = JSON.parse(document.getElementById('record-form-definition')?.textContent || '{}')
+    for (const group of groupRecordTypes(definition, recordTypes(cached))) {
+      const optgroup = document.createElement('optgroup')
+      optgroup.label = group.label
+      optgroup.dataset.statuses = group.statuses.join(' ')
+      addMissing(optgroup, group.members)
+      typeSelect.append(optgroup)
+    }
+  }
 }
 
 /** The component on a child select (data-module="child-select"). */

@@ -5,7 +5,7 @@
 // Either way the person is told what the list shows; a search never silently does nothing.
 import { getMeta } from './db.mjs'
 import { element } from './dom.mjs'
-import { londonDateTime, londonLongDate } from './words.mjs'
+import { londonDateTime, londonWeekdayDate } from './words.mjs'
 
 /** Whether a cached caseload child matches a search: the server's rule (webapp/field/service.py). */
 export function matchesSearch (child, search) {
@@ -23,7 +23,7 @@ function statusTags (child) {
 
 // The same table as templates/field/partials/caseload_list.html.
 function caseloadTable (children) {
-  const table = element('table', { class: 'govuk-table app-caseload' })
+  const table = element('table', { class: 'govuk-table app-caseload app-table-cards' })
   table.append(element('caption', { class: 'govuk-table__caption govuk-visually-hidden' }, 'Children allocated to you'))
   const head = element('thead', { class: 'govuk-table__head' })
   const headings = element('tr', { class: 'govuk-table__row' })
@@ -36,13 +36,13 @@ function caseloadTable (children) {
     const row = element('tr', { class: 'govuk-table__row' })
     const name = element('th', { scope: 'row', class: 'govuk-table__header' })
     name.append(element('a', { class: 'govuk-link app-table-link', href: `/children/${encodeURIComponent(child.id)}` }, child.name))
-    const status = element('td', { class: 'govuk-table__cell' })
+    const status = element('td', { class: 'govuk-table__cell', 'data-label': 'Status' })
     status.append(...statusTags(child))
     row.append(
       name,
-      element('td', { class: 'govuk-table__cell' }, child.id),
+      element('td', { class: 'govuk-table__cell', 'data-label': 'Reference' }, child.id),
       status,
-      element('td', { class: 'govuk-table__cell' }, child.last_visit_at ? londonLongDate(child.last_visit_at) : 'Not visited yet')
+      element('td', { class: 'govuk-table__cell', 'data-label': 'Last visited' }, child.last_visit_at ? londonWeekdayDate(child.last_visit_at) : 'Not visited yet')
     )
     body.append(row)
   }

@@ -53,6 +53,21 @@ export async function deleteUserDb (userId) {
   await deleteDB(userDatabaseName(userId))
 }
 
+/** Records waiting to be sent on this device, whoever wrote them: read on the sign-in page,
+ * where nobody is signed in. Counts only; nothing of a record is read. */
+export async function countWaitingOnDevice () {
+  if (!indexedDB.databases) return 0
+  const prefix = userDatabaseName('')
+  const names = (await indexedDB.databases()).map((info) => info.name).filter((name) => name?.startsWith(prefix))
+  let waiting = 0
+  for (const name of names) {
+    const db = await openDB(name) // no version: opens what is there, never creates stores
+    if (db.objectStoreNames.contains('outbox')) waiting += await db.count('outbox')
+    db.close()
+  }
+  return waiting
+}
+
 let deviceConnection
 
 function openDeviceDb () {

@@ -11,7 +11,7 @@ import { verdictTag, wordsForTimeliness } from './verdict-words.mjs'
 function describe (summary) {
   const who = summary?.child_name || summary?.child_id || 'No child chosen yet'
   const what = summary?.record_type_label || 'Record'
-  const when = [summary?.event_date, summary?.event_time].filter(Boolean).join(' ')
+  const when = [summary?.event_date, summary?.event_time].filter(Boolean).join(', ')
   return `${what} – ${who}${when ? ` – ${when}` : ''}`
 }
 

@@ -244,3 +244,25 @@ export function serverMessagesByField (errors) {
   }
   return byField
 }
+
+/**
+ * An authority's record types ([{value, text}]) in the definition's groups
+ * (webapp/record_forms.py, grouped_record_types): [{label, statuses, members}], in the groups'
+ * order; the last group (with no types of its own) takes every type no other group names.
+ */
+export function groupRecordTypes (definition, types) {
+  const groups = definition.record_type_groups || []
+  const named = new Set(groups.flatMap((group) => group.record_types))
+  return groups.map((group) => ({
+    label: group.label,
+    statuses: group.statuses,
+    members: group.record_types.length
+      ? group.record_types.flatMap((id) => types.filter((type) => type.value === id))
+      : types.filter((type) => !named.has(type.value))
+  })).filter((group) => group.members.length)
+}
+
+/** Whether a group of record types is offered for a child: as RecordTypeGroup.applies_to. */
+export function groupApplies (groupStatuses, childStatuses) {
+  return !groupStatuses.length || !childStatuses.length || groupStatuses.some((status) => childStatuses.includes(status))
+}

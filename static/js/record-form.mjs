@@ -9,12 +9,27 @@ import { DeadlineNotice, loadDeadlines } from './deadline.mjs'
 import { element } from './dom.mjs'
 import { DraftAutosave, getDraft, saveDraft } from './drafts.mjs'
 import { Outbox, WAITING } from './outbox.mjs'
-import { answersOf, fillValues, isoInstant, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
+import { answersOf, fillValues, groupApplies, isoInstant, londonToUtc, readRecord, readValues, serverMessagesByField, shown } from './record-fields.mjs'
 import { recordState, stateParagraph } from './record-state.mjs'
 import { announceChange, onRecordsChanged } from './sync.mjs'
-import { londonWallClock } from './words.mjs'
+import { londonWallClock, londonWeekdayDate } from './words.mjs'
 
 const ERROR_MARK = 'data-app-error'
+
+/**
+ * The date typed, in the pages' one format ("Mon 23 Nov 2026");
+ * as typed while it is not yet a real date.
+ */
+function typedDate (values) {
+  const [day, month, year] = ['day', 'month', 'year'].map((part) => (values[`event_at-${part}`] || '').trim())
+  const [d, m, y] = [day, month, year].map(Number)
+  const probe = new Date(Date.UTC(y, m - 1, d))
+  if (!/^[0-9]{1,2}$/.test(day) || !/^[0-9]{1,2}$/.test(month) || !/^[0-9]{4}$/.test(year) ||
+      probe.getUTCDate() !== d || probe.getUTCMonth() !== m - 1) {
+    return [day, month, year].filter(Boolean).join(' ')
+  }
+  return londonWeekdayDate(londonToUtc(y, m, d, 12, 0))
+}
 
 export class RecordForm {
   constructor (form, context) {
@@ -108,13 +123,15 @@ export class RecordForm {
   }
 
   /**
-   * Hide the questions that do not apply (the whole form group, so no hidden control is
-   * announced), and name the chosen child in the heading.
+   * Offer the record types and show the questions that apply (hiding the whole form group, so
+   * no hidden control is announced), and name the chosen child in the heading.
    */
   showWhatApplies () {
+    const childId = this.form.elements.child_id?.value
+    const statuses = this.children()[childId] || []
+    this.narrowRecordTypes(childId ? statuses : [])
     const values = readValues(this.form)
     const answers = answersOf(this.definition, values)
-    const statuses = this.children()[values.child_id] || []
     for (const field of this.definition.fields) {
       if (!field.show_when) continue
       const group = this.form.querySelector(`[data-record-field="${field.name}"]`)
@@ -123,6 +140,21 @@ export class RecordForm {
     const heading = document.querySelector('[data-record-heading]')
     const option = this.form.elements.child_id?.selectedOptions?.[0]
     if (heading) heading.textContent = option?.value ? `${heading.dataset.title} for ${option.text}` : heading.dataset.title
+  }
+
+  /**
+   * Offer only the groups of record types that can apply to the chosen child (all of them
+   * before a child is chosen). A choice in a group that no longer applies is cleared.
+   */
+  narrowRecordTypes (childStatuses) {
+    const select = this.form.elements.record_type
+    if (select?.tagName !== 'SELECT') return
+    for (const group of select.querySelectorAll('optgroup')) {
+      const applies = groupApplies((group.dataset.statuses || '').split(' ').filter(Boolean), childStatuses)
+      group.hidden = !applies
+      group.disabled = !applies
+    }
+    if (select.selectedOptions[0]?.parentElement?.disabled) select.value = ''
   }
 
   summary (values) {
@@ -134,7 +166,7 @@ export class RecordForm {
       record_type_label: this.kind === 'visit' ? 'Visit' : typeSelect?.selectedOptions?.[0]?.text || 'Case note',
       child_id: values.child_id || '',
       child_name: option && option.value ? option.text : '',
-      event_date: ['day', 'month', 'year'].map((part) => values[`event_at-${part}`]).filter(Boolean).join('/'),
+      event_date: typedDate(values),
       event_time: values['event_at-time'] || '',
       form_path: location.pathname
     }

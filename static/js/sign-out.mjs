@@ -1,11 +1,16 @@
 // Signing out on a shared tablet. Records still waiting (or drafts) would be lost, so the
-// practitioner is warned and must confirm; then this person's database and cached pages are
-// deleted from the device before the sign-out form is sent.
+// practitioner is warned and must confirm; then this person's database, cached pages and the
+// tab's storage are deleted from the device, and the server is told. Without signal the device
+// is signed out all the same: the pages and the service worker stop acting for this person at
+// once, and the sign-out is sent when signal returns (session.mjs). The browser's own error
+// page is never shown.
 import { deleteUserDb } from './db.mjs'
 import { element } from './dom.mjs'
 import { listDrafts } from './drafts.mjs'
 import { Outbox } from './outbox.mjs'
-import { forgetSignedInUser, tellServiceWorker } from './session.mjs'
+import {
+  clearBrowserStorage, forgetSignedInUser, queueSignOut, sendSignOut, SIGNED_OUT_URL, tellServiceWorker
+} from './session.mjs'
 
 function plural (count, one, many) {
   return count === 1 ? `1 ${one}` : `${count} ${many}`
@@ -19,6 +24,23 @@ export async function wipeUserData (userId) {
   await Promise.all(names.filter((name) => name.startsWith(`pages-user-${userId}-`)).map((name) => caches.delete(name)))
   await forgetSignedInUser(userId)
   await deleteUserDb(userId)
+  clearBrowserStorage()
+}
+
+/** Go to the signed-out page: the worker serves it without signal. Without a worker, say it
+ * on this page instead, rather than let the browser show its error page. */
+export function showSignedOut () {
+  if (navigator.serviceWorker?.controller) {
+    location.replace(SIGNED_OUT_URL)
+    return
+  }
+  document.querySelector('.govuk-service-navigation')?.remove()
+  const main = document.querySelector('main') || document.body
+  main.replaceChildren(
+    element('h1', { class: 'govuk-heading-l' }, 'You have signed out'),
+    element('p', { class: 'govuk-body' }, 'Your caseload, records and drafts have been removed from this device. ' +
+      'Visit recorder will finish signing you out as soon as there is signal.')
+  )
 }
 
 export class SignOut {
@@ -47,8 +69,14 @@ export class SignOut {
         return
       }
     }
+    const csrfToken = this.form.querySelector('input[name="csrf_token"]')?.value || ''
     await wipeUserData(this.context.userId)
-    HTMLFormElement.prototype.submit.call(this.form)
+    if (navigator.onLine && (await sendSignOut(csrfToken))) {
+      location.replace('/sign-in')
+      return
+    }
+    await queueSignOut(this.context.userId, csrfToken)
+    showSignedOut()
   }
 
   warn (waiting, drafts) {

@@ -7,6 +7,7 @@
 import { deviceId, getDeviceSetting, getMeta, setMeta } from './db.mjs'
 import { loadDeadlines } from './deadline.mjs'
 import { Outbox } from './outbox.mjs'
+import { sessionEndedByServer } from './session.mjs'
 
 const BATCH_SIZE = 50 // well inside the API's 500 records and 2 MB
 const LOCK_NAME = 'outbox-flush'
@@ -47,14 +48,12 @@ function pageCsrfToken () {
   return document.querySelector('meta[name="csrf-token"]')?.content || ''
 }
 
-/** A fresh page from the server says who is signed in and carries a current CSRF token. */
-async function askServerWhoIsSignedIn () {
-  const response = await fetch('/records', { credentials: 'same-origin', cache: 'no-store' })
-  const page = new DOMParser().parseFromString(await response.text(), 'text/html')
-  return {
-    userId: page.querySelector('meta[name="user-id"]')?.content || null,
-    csrfToken: page.querySelector('meta[name="csrf-token"]')?.content || ''
-  }
+/** The session's current CSRF token, if the server has a session for `userId`. */
+async function currentCsrfToken (userId) {
+  const response = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store' })
+  if (!response.ok) return null
+  const session = await response.json()
+  return session.user_id === userId ? session.csrf_token : null
 }
 
 export class Sync {
@@ -102,18 +101,16 @@ export class Sync {
     }
     if (response.status === 401) {
       await setMeta(this.db, 'needs_sign_in', true)
+      await sessionEndedByServer(this.userId)
       return { outcome: 'needs-sign-in' }
     }
     if (response.status === 400 && !retried) {
-      // A page served from the cache may carry an older session's CSRF token: fetch a fresh
-      // one, but only from this person's own session.
-      const signedIn = await askServerWhoIsSignedIn().catch(() => null)
-      if (signedIn && signedIn.userId === null) {
-        await setMeta(this.db, 'needs_sign_in', true)
-        return { outcome: 'needs-sign-in' }
-      }
-      if (signedIn && signedIn.userId === this.userId && signedIn.csrfToken) {
-        this.csrfToken = signedIn.csrfToken
+      // A page served from the cache may carry an older session's CSRF token: ask for the
+      // current one, but only from this person's own session. (Without a session the
+      // answer above was a 401, whatever the token.)
+      const token = await currentCsrfToken(this.userId).catch(() => null)
+      if (token) {
+        this.csrfToken = token
         return this.send(batch, { retried: true })
       }
     }

@@ -58,10 +58,16 @@ export function londonWallClock (instant) {
 
 /** 'Mon 23 Nov 2026, 14:30' in London time, for an ISO 8601 instant or a Date. */
 export function londonDateTime (instant) {
-  const { year, month, day, hour, minute } = londonWallClock(instant)
-  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()].slice(0, 3)
+  const { hour, minute } = londonWallClock(instant)
   const time = [hour, minute].map((n) => String(n).padStart(2, '0')).join(':')
-  return `${weekday} ${day} ${MONTHS[month - 1].slice(0, 3)} ${year}, ${time}`
+  return `${londonWeekdayDate(instant)}, ${time}`
+}
+
+/** 'Mon 23 Nov 2026', the day in London of an instant: how the pages write a day. */
+export function londonWeekdayDate (instant) {
+  const { year, month, day } = londonWallClock(instant)
+  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()].slice(0, 3)
+  return `${weekday} ${day} ${MONTHS[month - 1].slice(0, 3)} ${year}`
 }
 
 function dayWords (year, month, day) {
@@ -81,10 +87,4 @@ export function deadlineWords (dueAt, exclusive) {
   const { year, month, day, hour, minute } = londonWallClock(dueAt)
   const time = [hour, minute].map((n) => String(n).padStart(2, '0')).join(':')
   return `by ${time} on ${dayWords(year, month, day)}`
-}
-
-/** '23 November 2026': the London date of an instant, as webapp/words.py long_date writes it. */
-export function londonLongDate (instant) {
-  const { year, month, day } = londonWallClock(instant)
-  return `${day} ${MONTHS[month - 1]} ${year}`
 }

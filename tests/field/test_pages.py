@@ -36,8 +36,8 @@ def test_caseload_shows_the_date_last_visited(app, client, people, sign_in):
     store_visit(app, people.practitioner, "WK-1", "2026-11-18T09:30:00Z")
     sign_in(people.practitioner)
     html = client.get("/").get_data(as_text=True)
-    assert "20 November 2026" in html
-    assert "18 November 2026" not in html
+    assert "Fri 20 Nov 2026" in html
+    assert "18 Nov 2026" not in html
 
 
 def test_caseload_search_is_in_the_query_string(client, people, sign_in):

@@ -109,7 +109,7 @@ def test_team_page_shows_the_figures(client, auth, worked):
     assert '<dd class="govuk-summary-list__value" id="p90-delay">3 days 18 hours</dd>' in html
     # The chart is SVG drawn on the server, with a text alternative, and its figures in a table.
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
-    assert "Week ending 23 November 2026: 100% on time of 2 records." in html
+    assert "Week ending Mon 23 Nov 2026: 100% on time of 2 records." in html
     assert 'id="weekly-table"' in html
     assert "<script" not in html.split("<main", 1)[1]
 

@@ -36,6 +36,8 @@ def save_user(email: str, role: str, team: Team | None, name: str | None, passwo
     user.team = team
     user.active = True
     if password is None:
+        if user.password_hash:
+            user.end_sessions()  # sessions begun with the password end with it
         user.password_hash = None
     else:
         user.set_password(password)
@@ -83,3 +85,15 @@ def create_command(
         raise click.ClickException(str(exc)) from None
     team_words = f" in {team.name}" if team else ""
     click.echo(f"{'Created' if created else 'Updated'} {user.email}: {user.role}{team_words}")
+
+
+@users_cli.command("switch-off")
+@click.option("--email", required=True, help="The address the person signs in with.")
+def switch_off_command(email: str) -> None:
+    """Stop a person signing in, and end every session they have, on every device."""
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no user with the email address {email!r}")
+    user.switch_off()
+    db.session.commit()
+    click.echo(f"Switched off {user.email}: their sessions have ended, and they cannot sign in")

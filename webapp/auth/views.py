@@ -8,13 +8,15 @@ from flask import (
     abort,
     current_app,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from webapp import access
 from webapp.auth.forms import SignInForm
@@ -28,10 +30,12 @@ from webapp.auth.oidc import (
     verified_claims,
 )
 from webapp.auth.service import SignInError, Throttle, TooManyAttempts, sign_in as check_sign_in
+from webapp.auth.sessions import begin_session, seconds_left
 from webapp.clock import server_now
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
 from webapp.security import CONTENT_SECURITY_POLICY
+from webapp.timeliness import iso_utc
 
 bp = Blueprint("auth", __name__)
 
@@ -81,7 +85,7 @@ def _audit(action: str, user: User | None, **detail: str) -> None:
 
 def _start_session(user: User, via: str) -> None:
     _new_csrf_secret()
-    login_user(user)
+    begin_session(user)
     session["signed_in_via"] = via
     _audit("user.signed_in", user, via=via)
 
@@ -206,12 +210,51 @@ def _refused(refusal: SignInRefused, next_path: str):
 
 @bp.post("/sign-out")
 def sign_out():
+    """End the session here and everywhere else the person is signed in.
+
+    A device that signed out without signal sends this when signal returns (service-worker/sw.js).
+    """
     user = current_user._get_current_object() if current_user.is_authenticated else None
-    via = session.pop("signed_in_via", None)
+    via = session.get("signed_in_via")
+    if user is not None:
+        user.end_sessions()  # a copy of this cookie stops working too
+        db.session.commit()
     logout_user()
+    session.clear()
     _new_csrf_secret()
     _audit("user.signed_out", user)
     if via == "oidc":
         # Signed out here, but still signed in at the provider: the sign-in page offers that too.
         session["offer_provider_sign_out"] = True
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/api/v1/session")
+@login_required
+def show_session():
+    """Who is signed in, how many seconds the session has left, and its CSRF token.
+
+    The device counts down `seconds_left` on its own clock, and stops showing cached pages when
+    it reaches 0; a page from a cache may carry an old token, and this one is current.
+    """
+    return jsonify(
+        user_id=str(current_user.id),
+        seconds_left=seconds_left(),
+        server_now=iso_utc(server_now()),
+        csrf_token=generate_csrf(),
+    )
+
+
+@bp.get("/sign-in-needed")
+def sign_in_needed():
+    """What the device shows, with or without signal, in place of pages it may no longer show.
+
+    Public and precached: no personal data. The count of records waiting is added on the device.
+    """
+    return render_template("auth/sign_in_needed.html", signed_out=False)
+
+
+@bp.get("/signed-out")
+def signed_out():
+    """Shown after signing out without signal; the server is told when signal returns."""
+    return render_template("auth/sign_in_needed.html", signed_out=True)

@@ -18,7 +18,11 @@ from flask import current_app
 
 # Pages the worker precaches. The two forms are generic shells: no child, no user (see
 # field.views._is_shell_request); their child list is filled in from the cached caseload.
-PRECACHED_PAGES = ("/visits/new", "/notes/new", "/offline", "/manifest.webmanifest")
+# The sign-in-needed and signed-out pages stand in for personal pages once the session on the
+# device has ended.
+PRECACHED_PAGES = (
+    "/visits/new", "/notes/new", "/offline", "/sign-in-needed", "/signed-out", "/manifest.webmanifest"
+)
 # Under static/: our CSS and browser modules, and the packages built into dist/. GOV.UK's fonts
 # and crest under dist/assets/ are left out: we use neither GDS Transport nor the crown.
 STATIC_FOLDERS = ("css", "js", "dist")

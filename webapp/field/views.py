@@ -263,8 +263,9 @@ def correct_record(record_uuid):
 
 @bp.get("/offline")
 def offline():
-    # Rendered as a shell (no user) since the worker caches it for whoever uses the device.
-    return render_template("field/offline.html", shell=True)
+    # Rendered as a shell (no user) since the worker caches it for whoever uses the device;
+    # public, as it shows nothing of anybody's (its links lead to pages that check).
+    return render_template("field/offline.html", shell=True, public=True)
 
 
 @bp.get("/manifest.webmanifest")

@@ -154,14 +154,50 @@ class LateEntryFilters:
         return args
 
 
+# The period's dates as the pages ask for them: GOV.UK date inputs, "from-day", "from-month"
+# and "from-year" (and the same for "to"). Links carry them as "from=2026-11-23".
+DATE_PARTS = ("day", "month", "year")
+DATE_NAMES = {"from": "start date", "to": "end date"}
+
+
 def _present(args: Mapping[str, str]) -> dict[str, str]:
     """Form fields left blank mean "no filter"."""
     return {key: value.strip() for key, value in args.items() if value and value.strip()}
 
 
+def _dates_from_parts(data: dict[str, str]) -> dict[str, str]:
+    """Put each date typed in parts into `data` as "from" or "to" (they win over the link's),
+    and return a message for each date whose parts do not make one."""
+    errors = {}
+    for key, name in DATE_NAMES.items():
+        parts = {part: data.pop(f"{key}-{part}", "") for part in DATE_PARTS}
+        if not any(parts.values()):
+            continue
+        data.pop(key, None)
+        missing = [part for part in DATE_PARTS if not parts[part]]
+        if missing:
+            errors[key] = f"The {name} must include a {' and '.join(missing)}"
+            continue
+        try:
+            if not all(parts[part].isascii() and parts[part].isdigit() for part in DATE_PARTS):
+                raise ValueError
+            typed = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except (ValueError, OverflowError):
+            errors[key] = f"The {name} must be a real date, like 23 11 2026"
+        else:
+            data[key] = typed.isoformat()
+    return errors
+
+
 def _load(schema: Schema, args: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
     """Valid fields, and a message for each field that was dropped."""
     data = _present(args)
+    typed_errors = _dates_from_parts(data)
+    loaded, errors = _load_present(schema, data)
+    return loaded, {**typed_errors, **errors}
+
+
+def _load_present(schema: Schema, data: dict[str, str]) -> tuple[dict, dict[str, str]]:
     try:
         return schema.load(data), {}
     except ValidationError as exc:

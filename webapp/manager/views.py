@@ -24,6 +24,7 @@ from webapp.manager import service
 from webapp.manager.chart import weekly_chart
 from webapp.manager.schemas import (
     CAUSES,
+    DATE_NAMES,
     ORDERS,
     REVIEWED,
     SORTS,
@@ -69,6 +70,11 @@ def _team_args(scope: access.Scope) -> dict:
     return {"team": scope.team_id} if access.may_choose_team(current_user) and scope.team_id else {}
 
 
+def _filter_error_links(errors: dict[str, str]) -> dict[str, str]:
+    """The filters' messages by the id of the input each links to: a date's day box."""
+    return {f"filter-{name}{'-day' if name in DATE_NAMES else ''}": message for name, message in errors.items()}
+
+
 def _today():
     return service.today_in_london(server_now())
 
@@ -85,6 +91,7 @@ def team_timeliness():
         summary=summary,
         chart=weekly_chart(summary.weeks),
         errors=errors,
+        error_links=_filter_error_links(errors),
         scope=scope,
         teams=teams,
         chooses_team=access.may_choose_team(current_user),
@@ -109,9 +116,11 @@ def list_late_entries():
     return page_or_fragment(
         "manager/late_entries.html",
         "manager/partials/late_entries_results.html",
+        has_errors=bool(errors),
         filters=filters,
         page=page,
         errors=errors,
+        error_links=_filter_error_links(errors),
         scope=scope,
         team_args=_team_args(scope),
         list_url=lambda endpoint="manager.list_late_entries", **changes: url_for(
@@ -168,6 +177,7 @@ def _record_page(scope: access.Scope, record_uuid: str, form: ReviewForm, status
         "manager/record.html",
         explanation=explanation,
         form=form,
+        error_links={"note": form.note.errors[0]} if form.note.errors else {},
         causes=CAUSES,
         team_args=_team_args(scope),
         back_url=_safe_back_url(),
