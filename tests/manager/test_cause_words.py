@@ -46,8 +46,11 @@ def test_the_managers_pages_and_csv_use_the_same_words(client, auth, worked):
     by_cause = re.search(r'<table[^>]*id="late-by-cause".*?</table>', team, re.S)[0]
     assert [_text(link) for link in re.findall(r'<a class="govuk-link".*?</a>', by_cause, re.S)] == list(WORDS.values())
 
-    listed = _text(client.get(f"/manager/late-entries?practitioner={worked.bob.id}").get_data(as_text=True))
-    assert WORDS["synced_late"] in listed and WORDS["unknown"] in listed
+    listed = client.get(f"/manager/late-entries?practitioner={worked.bob.id}").get_data(as_text=True)
+    cells = r'data-label="Cause"><strong class="govuk-tag govuk-tag--(\w+)">([^<]*)</strong>'
+    assert re.findall(cells, listed) == [
+        (cause_tag(cause)[1], WORDS[cause]) for cause in ("synced_late", "unknown")
+    ]
 
     body = client.get(f"/manager/late-entries.csv?practitioner={worked.bob.id}").get_data(as_text=True)
     causes = [row["Cause"] for row in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))]
