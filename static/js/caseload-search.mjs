@@ -115,7 +115,7 @@ export class CaseloadSearch {
     else url.searchParams.delete('q')
     history.replaceState(history.state, '', url)
     if (!cached?.data?.children) {
-      note.textContent = 'There is no signal, and the children allocated to you have not been saved on this device yet, so they cannot be searched. Try again when there is signal.'
+      note.textContent = 'There is no signal, and the children allocated to you have not been saved on this tablet yet, so they cannot be searched. Try again when there is signal.'
       this.list.replaceChildren(note)
       return
     }
@@ -124,7 +124,7 @@ export class CaseloadSearch {
     const what = search.trim()
       ? `${found.length === 1 ? '1 child matches' : `${found.length} children match`} “${search.trim()}”`
       : `${found.length === 1 ? '1 child' : `${found.length} children`}`
-    note.textContent = `No signal: searched the children saved on this device${saved}. ${what}.`
+    note.textContent = `No signal: searched the children saved on this tablet${saved}. ${what}.`
     this.list.replaceChildren(note, ...(found.length ? [caseloadTable(found)] : []))
     // A visit waiting on this device shows in the new rows too (static/js/visit-due.mjs).
     this.list.dispatchEvent(new CustomEvent('caseload:drawn'))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Callable
 
 from sqlalchemy import func, or_, select
 
@@ -10,10 +11,11 @@ from webapp import access
 from webapp.extensions import db
 from webapp.field.verdict_words import stored_verdict_words
 from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
-from webapp.field.deadlines import ChildFacts, deadline_table
+from webapp.field.deadlines import ChildFacts, deadline_state, deadline_table
 from webapp.policies import policy, record_type_labels
 from webapp.visits import schedules
 from webapp.visits.schedules import DueLine
+from webapp.record_forms import Submission
 
 RECENT_RECORDS = 20
 
@@ -91,10 +93,30 @@ def record_deadlines(user: User, today: date) -> dict:
     """The deadline table (webapp/field/deadlines.py) for the children the user may record for."""
     facts = []
     for child in recordable_children(user):
-        found = policy(child.team.authority)
+        found = _facts(child)
         if found is not None:
-            facts.append(ChildFacts(child.reference, found, child.team.service, child.on_child_protection_plan))
+            facts.append(found)
     return deadline_table(facts, today)
+
+
+def _facts(child: Child) -> ChildFacts | None:
+    found = policy(child.team.authority)
+    return ChildFacts(child.reference, found, child.team.service, child.on_child_protection_plan) if found else None
+
+
+def deadlines_of(children: list[Child], now: datetime) -> Callable[[Submission], str | None]:
+    """Whether the deadline of a record being read from a form has passed (Form.read's
+    `deadline`), for a record about one of these children."""
+    by_reference = {child.reference: child for child in children}
+
+    def state(submission: Submission) -> str | None:
+        child = by_reference.get(submission.child_reference)
+        found = _facts(child) if child else None
+        if found is None:
+            return None
+        return deadline_state(found, submission.record_type, submission.child_protection, submission.event_at, now)
+
+    return state
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,8 @@ def new_visit():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     children = service.recordable_children(current_user)
-    submission = forms.read_visit(request.form, _statuses(children), server_now())
+    now = server_now()
+    submission = forms.read_visit(request.form, _statuses(children), now, service.deadlines_of(children, now))
     return _finish(submission, VISIT, "field/visit_form.html", children)
 
 
@@ -123,7 +124,10 @@ def new_note():
         return current_app.login_manager.unauthorized()
     record_types = _record_types(shell=False)
     children = service.recordable_children(current_user)
-    submission = forms.read_note(request.form, _statuses(children), record_types, server_now())
+    now = server_now()
+    submission = forms.read_note(
+        request.form, _statuses(children), record_types, now, service.deadlines_of(children, now)
+    )
     return _finish(submission, CASE_NOTE, "field/note_form.html", children, record_types=record_types)
 
 
@@ -175,6 +179,7 @@ def _check_answers(submission: Submission, context):
         event_at=submission.event_at,
         fields=submission.fields,
         statuses=child.statuses,
+        deadline=submission.deadline,
     )
     return render_template(
         "field/check_answers.html",
@@ -249,7 +254,8 @@ def correct_record(record_uuid):
             shell=False, record_types=record_types, correcting=current,
         )
     statuses = {current.child.reference: current.child.statuses}
-    read = form.read(request.form, statuses, server_now(), record_types)
+    now = server_now()
+    read = form.read(request.form, statuses, now, record_types, service.deadlines_of([current.child], now))
     seen_version = request.form.get("supersedes", type=int)
     if seen_version != current.version:
         # Changed since this page was opened (on another device, say): correct the newest version.

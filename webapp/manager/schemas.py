@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from webapp.field.verdict_words import CAUSES as CAUSE_TAGS
 from webapp.sync.schemas import text_problem
 from webapp.timeliness import LONDON, SPAN_END, SPAN_START
 
@@ -21,11 +22,8 @@ PAGE_SIZE = 50
 LARGEST_ID = 2**31 - 1  # PostgreSQL's integer: a larger id cannot match, and would not bind
 
 VERDICTS = {"late": "Late", "on_time": "On time", "any": "Late or on time"}
-CAUSES = {
-    "recorded_late": "Written late",
-    "synced_late": "Written on time, synced late",
-    "unknown": "Unknown",
-}
+# The causes in the words of their tags (webapp/field/verdict_words.py), in the filter's order.
+CAUSES = {cause: words for cause, (words, _colour) in CAUSE_TAGS.items()}
 REVIEWED = {"no": "Not reviewed", "yes": "Reviewed"}
 SORTS = {
     "received": "Received",

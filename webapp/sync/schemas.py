@@ -465,6 +465,38 @@ class CaseloadUserSchema(Schema):
     team = fields.String(allow_none=True)
 
 
+class DeadlineWindowSchema(Schema):
+    words = fields.String(metadata={"description": "The window in words, \"72 hours\"."})
+    exclusive = fields.Boolean(metadata={"description": "Whether a due instant is the exclusive end of a day."})
+    hours = fields.Integer(metadata={"description": "Elapsed hours after the event, where the window counts them."})
+    due_at = fields.List(
+        fields.String(metadata={"format": "date-time"}),
+        metadata={"description": "One due instant per day of the table, from `first_day`, for the other windows."},
+    )
+    adds_time = fields.List(
+        fields.Boolean(),
+        metadata={"description": "Working hours in whole days: per day, whether the event's time of day carries over."},
+    )
+
+
+class DeadlinesSchema(Schema):
+    first_day = fields.String(metadata={"format": "date", "description": "The London date of the table's first event day."})
+    days = fields.Integer(metadata={"description": "How many event days the table covers."})
+    windows = fields.Dict(keys=fields.String(), values=fields.Nested(DeadlineWindowSchema))
+    profiles = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.List(fields.String(allow_none=True))),
+        metadata={"description": (
+            "Per kind of child, per record type: the key in `windows` for a record outside child "
+            "protection work and for one inside it; null where the device cannot say."
+        )},
+    )
+    children = fields.Dict(
+        keys=fields.String(), values=fields.String(),
+        metadata={"description": "Each child's reference and the key of their kind in `profiles`."},
+    )
+
+
 class CaseloadSchema(Schema):
     server_now = fields.String(metadata={"format": "date-time"})
     user = fields.Nested(CaseloadUserSchema)
