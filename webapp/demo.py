@@ -21,6 +21,8 @@ from webapp.extensions import db
 from webapp.models import Child, Role, Team, User
 from webapp.sync.ingest import ingest
 from webapp.timeliness import LONDON, iso_utc
+from webapp.visits import demo as demo_episodes
+from webapp.visits import schedules
 
 DEMO_PASSWORD = "demo-visits-2026"
 ADMIN_EMAIL = "admin@demo.example"
@@ -113,16 +115,21 @@ def load_demo_data(now: datetime, seed: int = 2026) -> int:
                 child.statuses = statuses
                 db.session.add(child)
                 caseloads.append((practitioner, child))
+    today = now.astimezone(LONDON).date()
+    unseen = demo_episodes.add_episodes([child for _, child in caseloads], policies, today, rng)
     db.session.commit()
 
     syncs = []
     for practitioner, child in caseloads:
         for _ in range(6):
             syncs.append(_past_sync(rng, now, practitioner, child))
+    syncs = [sync for sync in syncs if demo_episodes.keep_record(sync[2]["records"][0], unseen)]
     syncs.append(_clock_changed_sync(now, *caseloads[0]))
     syncs.sort(key=lambda item: item[0])
     for received_at, practitioner, envelope in syncs:
         ingest(practitioner, envelope, received_at, policies=policies, commit=False)
+    # Children not visited in the demo's six weeks still have due dates, as of today.
+    schedules.refresh([child.id for _, child in caseloads], today, policies)
     db.session.commit()  # one transaction: hundreds of commits would make first start slow
     return len(syncs)
 

@@ -136,7 +136,7 @@ export class RecordForm {
     for (const field of this.definition.fields) {
       if (!field.show_when) continue
       const group = this.form.querySelector(`[data-record-field="${field.name}"]`)
-      if (group) group.hidden = !shown(this.definition, field, answers, statuses)
+      if (group) group.hidden = !shown(this.definition, field, { ...answers, deadline: this.deadline?.state ?? null }, statuses)
     }
     const heading = document.querySelector('[data-record-heading]')
     const option = this.form.elements.child_id?.selectedOptions?.[0]
@@ -197,7 +197,9 @@ export class RecordForm {
   /** The record the form's answers make, or the messages by field when they make none. */
   read () {
     const values = readValues(this.form)
-    return { values, ...readRecord(this.definition, values, { children: this.children(), recordTypes: this.recordTypes() }) }
+    this.deadline?.update() // a deadline can pass between two keystrokes
+    const deadline = this.deadline?.state ?? null
+    return { values, deadline, ...readRecord(this.definition, values, { children: this.children(), recordTypes: this.recordTypes(), deadline }) }
   }
 
   /** Check the answers: the errors on the form, or the answers to check before finishing. */
@@ -224,7 +226,9 @@ export class RecordForm {
     view.append(element('span', { class: 'govuk-caption-l' }, caption))
     const heading = element('h1', { class: 'govuk-heading-l', tabindex: '-1' }, recordHeading(recordTypeLabel, childLabel))
     view.append(heading)
-    const rows = answerRows(this.definition, record, { childLabel, recordTypeLabel, statuses: this.children()[record.child_id] || [] })
+    const rows = answerRows(this.definition, record, {
+      childLabel, recordTypeLabel, statuses: this.children()[record.child_id] || [], deadline: this.deadline?.state ?? null
+    })
     view.append(summaryList(rows, changeHref))
     return { view, heading }
   }
@@ -239,7 +243,7 @@ export class RecordForm {
     })
     view.append(element('p', { class: 'govuk-body' }, this.supersedes
       ? 'The correction is sent as a new version of the record. The earlier version stays on the file.'
-      : 'Once you finish, the record is sent to the file when there is signal, and it cannot be changed on this device.'))
+      : 'Once you finish, the record is sent to the file when there is signal, and it cannot be changed on this tablet.'))
     const finish = element('button', { type: 'button', class: 'govuk-button', 'data-module': 'govuk-button' }, 'Finish and send')
     finish.addEventListener('click', () => this.finish(), { once: true })
     view.append(finish)
@@ -314,7 +318,7 @@ export class RecordForm {
     history.replaceState(null, '', location.pathname)
     const what = corrected ? 'Correction' : this.kind === 'visit' ? 'Visit' : 'Case note'
     const who = record.child_id ? ` for ${summary.child_name || record.child_id}` : ''
-    this.notify(`${what}${who} saved on this device.`, true)
+    this.notify(`${what}${who} saved on this tablet.`, true)
     this.followState(id)
     if (corrected) this.showCorrected(id)
     announceChange(this.context.userId)

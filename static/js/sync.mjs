@@ -88,6 +88,8 @@ export class Sync {
     } finally {
       if (waiting.length) sending(0)
     }
+    // What was sent moves due dates: fetch the server's before the pages redraw.
+    if (outcome.outcome === 'sent') await this.refreshCaseload()
     announceChange(this.userId)
     return outcome
   }

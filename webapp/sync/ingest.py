@@ -30,6 +30,8 @@ from webapp.sync.schemas import record_id_of, valid_uuid
 from webapp.sync.storage import NewRecord, Storage, content_hash, stored_versions
 from webapp.sync.validation import CheckedRecord, RecordChecks, Rejected, read_envelope
 from webapp.timeliness import Policy
+from webapp.visits import schedules
+from webapp.visits.schedules import today_in_london
 
 SYNC_REQUEST = SyncRequest.__table__
 AUDIT_EVENT = AuditEvent.__table__
@@ -95,6 +97,10 @@ def ingest(
             conflict_count=counts[CONFLICT],
             rejected_count=counts[REJECTED],
         )
+    )
+    # New visits move their children's due dates (and are judged against the old ones).
+    schedules.after_sync(
+        [result.id for result in results if result.status == ACCEPTED], today_in_london(server_now), policies
     )
     if commit:
         db.session.commit()

@@ -35,7 +35,7 @@ def build_spec(max_records: int, max_bytes: int, page_size: int) -> dict[str, An
     # Nested schemas first: the plugin registers a nested schema itself if it meets it unnamed.
     for name in (
         "Timeliness", "RecordResult", "SyncResponse", "StoredRecord", "RecordsResponse",
-        "Error", "Record", "Envelope", "Caseload",
+        "Error", "Record", "Envelope", "Caseload", "DeadlineWindow", "Deadlines",
     ):
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
 
@@ -96,6 +96,19 @@ def build_spec(max_records: int, max_bytes: int, page_size: int) -> dict[str, An
                 "summary": "The user's children, and each authority's record types and forms, for offline work.",
                 "security": [{"session": []}],
                 "responses": {"200": _json("Caseload", "The caseload."), "401": unauthorised},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/deadlines",
+        operations={
+            "get": {
+                "summary": (
+                    "When a record written now must reach the file: the engine's deadlines for each child "
+                    "the user may record for, record type and event day around today, for offline work."
+                ),
+                "security": [{"session": []}],
+                "responses": {"200": _json("Deadlines", "The deadline table."), "401": unauthorised},
             }
         },
     )

@@ -13,6 +13,8 @@ from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
 from webapp.record_forms import FORMS
 from webapp.sync.paging import Position
 from webapp.timeliness import Policy, iso_utc
+from webapp.visits import schedules
+from webapp.visits.schedules import today_in_london
 
 
 def records_page(user: User, position: Position, page_size: int) -> tuple[list[tuple[Record, TimelinessCheck]], Position | None]:
@@ -80,6 +82,9 @@ def caseload(user: User, server_now: datetime, policies: Mapping[str, Policy] | 
         ).all()
     ) if children else {}
 
+    # Each child's requirements in words as of today, the most urgent first: the device shows
+    # the server's words and works nothing out itself.
+    visits_due = schedules.due_lines([child.id for child in children], today_in_london(server_now))
     authority_ids = {child.team.authority for child in children}
     if user.team is not None:
         authority_ids.add(user.team.authority)
@@ -123,6 +128,7 @@ def caseload(user: User, server_now: datetime, policies: Mapping[str, Policy] | 
                 "status_labels": [CHILD_STATUSES.get(s, s) for s in child.statuses],
                 "child_protection": child.on_child_protection_plan,
                 "last_visit_at": iso_utc(last_visits[child.id]) if child.id in last_visits else None,
+                "visits_due": [due.as_json() for due in visits_due.get(child.id, [])],
             }
             for child in children
         ],

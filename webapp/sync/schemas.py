@@ -438,6 +438,20 @@ class AuthoritySchema(Schema):
     forms = fields.Dict(keys=fields.String(), values=fields.Nested(FormSchema))
 
 
+class VisitDueSchema(Schema):
+    episode = fields.String(metadata={"description": "The episode the requirement hangs on, e.g. child_protection_plan."})
+    requirement = fields.String(metadata={"description": "visit, seen_alone, bedroom_seen or unannounced_visit."})
+    rule_id = fields.String()
+    catalogue_id = fields.String()
+    window = fields.String(metadata={"description": "The deadline or interval in force, in words."})
+    due_by = fields.String(allow_none=True, metadata={"format": "date", "description": "The last London date on which it is met."})
+    last_met_on = fields.String(allow_none=True, metadata={"format": "date"})
+    status = fields.String(metadata={"description": "overdue, due_soon or ok, on the server's today."})
+    status_words = fields.String(metadata={"description": "The status as the pages' tag says it, e.g. 'Overdue'."})
+    status_tag = fields.String(metadata={"description": "The GOV.UK tag's colour class for the status."})
+    words = fields.String(metadata={"description": "What the caseload shows, e.g. 'Overdue by 2 working days'."})
+
+
 class CaseloadChildSchema(Schema):
     id = fields.String(metadata={"description": "The child's reference: child_id in records."})
     name = fields.String()
@@ -449,6 +463,7 @@ class CaseloadChildSchema(Schema):
     status_labels = fields.List(fields.String())
     child_protection = fields.Boolean(metadata={"description": "On a child protection plan."})
     last_visit_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    visits_due = fields.List(fields.Nested(VisitDueSchema), metadata={"description": "The most urgent first."})
 
 
 class CaseloadUserSchema(Schema):
@@ -456,6 +471,38 @@ class CaseloadUserSchema(Schema):
     email = fields.String()
     role = fields.String()
     team = fields.String(allow_none=True)
+
+
+class DeadlineWindowSchema(Schema):
+    words = fields.String(metadata={"description": "The window in words, \"72 hours\"."})
+    exclusive = fields.Boolean(metadata={"description": "Whether a due instant is the exclusive end of a day."})
+    hours = fields.Integer(metadata={"description": "Elapsed hours after the event, where the window counts them."})
+    due_at = fields.List(
+        fields.String(metadata={"format": "date-time"}),
+        metadata={"description": "One due instant per day of the table, from `first_day`, for the other windows."},
+    )
+    adds_time = fields.List(
+        fields.Boolean(),
+        metadata={"description": "Working hours in whole days: per day, whether the event's time of day carries over."},
+    )
+
+
+class DeadlinesSchema(Schema):
+    first_day = fields.String(metadata={"format": "date", "description": "The London date of the table's first event day."})
+    days = fields.Integer(metadata={"description": "How many event days the table covers."})
+    windows = fields.Dict(keys=fields.String(), values=fields.Nested(DeadlineWindowSchema))
+    profiles = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.List(fields.String(allow_none=True))),
+        metadata={"description": (
+            "Per kind of child, per record type: the key in `windows` for a record outside child "
+            "protection work and for one inside it; null where the device cannot say."
+        )},
+    )
+    children = fields.Dict(
+        keys=fields.String(), values=fields.String(),
+        metadata={"description": "Each child's reference and the key of their kind in `profiles`."},
+    )
 
 
 class CaseloadSchema(Schema):

@@ -10,7 +10,7 @@ from webapp.field.service import record_deadlines
 from webapp.sync import paging, reads
 from webapp.sync.ingest import ingest
 from webapp.sync.openapi import build_spec
-from webapp.sync.schemas import CaseloadSchema, Instant, RecordsResponseSchema
+from webapp.sync.schemas import CaseloadSchema, DeadlinesSchema, Instant, RecordsResponseSchema
 from webapp.sync.validation import MalformedEnvelope, TooManyRecords
 from webapp.timeliness import LONDON, iso_utc
 
@@ -75,7 +75,7 @@ def show_caseload():
 def show_deadlines():
     """When a record written now must reach the file, per child, record type and event day."""
     today = server_now().astimezone(LONDON).date()
-    return jsonify(record_deadlines(current_user, today))
+    return jsonify(DeadlinesSchema().dump(record_deadlines(current_user, today)))
 
 
 @bp.get("/openapi.json")

@@ -1,7 +1,7 @@
 """Stored recording delay on timeliness_check, and per-team daily tallies for the team pages
 
 Revision ID: 5d1e2f3a4b6c
-Revises: 5e1a7c0d9b21
+Revises: 1e9f9aa40dd4
 Create Date: 2026-11-29 09:45:00
 
 `delay_seconds` is backfilled in SQL, exactly as `webapp.models.delay_seconds` computes it
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d1e2f3a4b6c'
-down_revision = '5e1a7c0d9b21'
+down_revision = '1e9f9aa40dd4'
 branch_labels = None
 depends_on = None
 
