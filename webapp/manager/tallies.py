@@ -12,7 +12,8 @@ are then read from `timeliness_check` by the `(team_id, delay_seconds, received_
 
 Every insert into `timeliness_check` counts: the sync service calls `count` with the rows it
 inserted; ORM inserts are counted by a mapper event. `recount` rebuilds both tables from the
-raw rows (the migration's backfill, and what the tests compare the tallies with).
+raw rows (what the tests compare the tallies with; the migration that added them counts with
+its own frozen copy of these rules, so it never imports this module).
 """
 from __future__ import annotations
 
@@ -39,8 +40,8 @@ while BUCKET_STARTS[-1] < 60 * 365 * 86400:
 BUCKET_STARTS.append(2**62)
 
 
-# models.delay_seconds in SQL, for rows stored before it was: the migration's backfill, and the
-# tests' recount. SQLite holds instants as naive UTC text "YYYY-MM-DD HH:MM:SS.ffffff": whole
+# models.delay_seconds in SQL: the tests' recount (the migration that added the column keeps
+# its own copy). SQLite holds instants as naive UTC text "YYYY-MM-DD HH:MM:SS.ffffff": whole
 # seconds from strftime('%s') of the text without its fraction (SQLite would round a fraction
 # to milliseconds, and .999999 up to the next second), then one second less when the
 # microseconds run backwards.
