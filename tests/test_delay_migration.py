@@ -71,11 +71,13 @@ def test_upgrading_backfills_every_delay_and_counts_every_verdict(app):
         stored = tallies.stored(connection)
         # What the migration counted by itself is what the app's recount counts from the rows.
         assert stored == tallies.counted_from_rows(connection)
-        assert sum(stored[0].values()) == sum(stored[1].values()) == len(rows)
+        types, authors, delays = stored
+        assert sum(types.values()) == sum(authors.values()) == sum(delays.values()) == len(rows)
         july_first = date(2026, 7, 1).toordinal()
-        assert stored[1][1, july_first, tallies.delay_bucket(59)] == 1
-        assert stored[1][2, july_first, tallies.delay_bucket(60)] == 1
-        assert stored[0][1, date(2026, 11, 23).toordinal(), "visit", 1, "on_time", ""] == 2
+        assert delays[1, july_first, tallies.delay_bucket(59)] == 1
+        assert delays[2, july_first, tallies.delay_bucket(60)] == 1
+        assert types[1, date(2026, 11, 23).toordinal(), "visit", "on_time", ""] == 2
+        assert authors[1, date(2026, 11, 23).toordinal(), 1, "late"] == 3
         db.session.rollback()
         forget_migrations()
 

@@ -157,35 +157,40 @@ def delay_percentiles(scope: Scope, period: Period, fractions=(0.5, 0.9)) -> lis
 
 def team_timeliness(scope: Scope, period: Period, record_type_labels: dict[str, str]) -> TeamTimeliness:
     """Every figure on the team page, from the period's daily tallies (tallies.py)."""
-    t = tallies.TALLY.c
     first, last = period.first_day.toordinal(), period.last_day.toordinal()
-    where = and_(scope.clause(t.team_id), t.day >= first, t.day <= last)
 
     by_type: dict[str, Tally] = {}
     by_author: dict[int, Tally] = {}
     late_by_cause = {"recorded_late": 0, "synced_late": 0, "unknown": 0}
     overall = Tally("All records")
     weeks = [Week(first, last, Tally(f"{short_date(first)} to {short_date(last)}")) for first, last in period.weeks()]
-    # One pass over the period's tallies (from their covering index), grouped by every
-    # dimension at once; the groups (a few thousand for a year) are summed up each way here.
-    # Weeks are counted back from the last day: whole weeks before it, in integer arithmetic.
+    # Two passes, each over one narrow tally's covering index: by type (which also gives the
+    # weeks, the causes and the whole) and by practitioner. Weeks are counted back from the
+    # last day: whole weeks before it, in integer arithmetic.
+    t = tallies.TYPES.c
     weeks_back = ((literal(last) - t.day) // 7).label("weeks_back")
     rows = db.session.execute(
-        select(weeks_back, t.record_type, t.author_id, t.verdict, t.cause, func.sum(t.records))
-        .where(where)
-        .group_by(weeks_back, t.record_type, t.author_id, t.verdict, t.cause)
+        select(weeks_back, t.record_type, t.verdict, t.cause, func.sum(t.records))
+        .where(scope.clause(t.team_id), t.day >= first, t.day <= last)
+        .group_by(weeks_back, t.record_type, t.verdict, t.cause)
     ).all()
-    for back, record_type, author_id, verdict, cause, count in rows:
+    for back, record_type, verdict, cause, count in rows:
         tally = by_type.get(record_type)
         if tally is None:
             label = record_type_labels.get(record_type, record_type.replace("_", " "))
             tally = by_type[record_type] = Tally(label)
         _add(tally, verdict, count)
         _add(overall, verdict, count)
-        _add(by_author.setdefault(author_id, Tally("")), verdict, count)
         _add(weeks[len(weeks) - 1 - back].tally, verdict, count)
         if verdict == LATE:
             late_by_cause[cause or "unknown"] = late_by_cause.get(cause or "unknown", 0) + count
+    a = tallies.AUTHORS.c
+    for author_id, verdict, count in db.session.execute(
+        select(a.author_id, a.verdict, func.sum(a.records))
+        .where(scope.clause(a.team_id), a.day >= first, a.day <= last)
+        .group_by(a.author_id, a.verdict)
+    ):
+        _add(by_author.setdefault(author_id, Tally("")), verdict, count)
 
     if by_author:
         names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(by_author))).all())
