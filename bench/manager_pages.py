@@ -7,6 +7,7 @@ as the signed-in volume-team manager. Also measures the CSV export's peak Python
 bench/results/manager_pages.json and prints a table.
 
 Run: .venv/bin/python bench/manager_pages.py [--records N] [--iterations N] [--only sqlite|postgresql] [--reuse]
+(BENCH_POSTGRES_URL names the server, BENCH_POSTGRES_DB the database, bench_manager by default.)
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from bench.load_volume import MANAGER_EMAIL, load_volume  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-POSTGRES_DB = "bench_manager"
+POSTGRES_DB = os.environ.get("BENCH_POSTGRES_DB", "bench_manager")
 SQLITE_FILE = RESULTS / "bench_manager.sqlite"
 # The data ends at this instant and the app's clock stands still there, so every run reads
 # the same 4 weeks.
