@@ -15,6 +15,7 @@ import { announceChange, onRecordsChanged } from './sync.mjs'
 import { londonWallClock, londonWeekdayDate } from './words.mjs'
 
 const ERROR_MARK = 'data-app-error'
+const ERROR_TITLE = 'Error: '
 
 /**
  * The date typed, in the pages' one format ("Mon 23 Nov 2026");
@@ -366,7 +367,11 @@ export class RecordForm {
   }
 
   clearErrors () {
-    this.form.parentElement.querySelectorAll(`[${ERROR_MARK}]`).forEach((node) => node.remove())
+    const page = this.page || this.form.parentElement
+    // The server's summary too (a plain POST answered with errors): one summary at a time.
+    page.querySelectorAll(`[${ERROR_MARK}], .govuk-error-summary`).forEach((node) => node.remove())
+    if (document.title.startsWith(ERROR_TITLE)) document.title = document.title.slice(ERROR_TITLE.length)
+    this.form.querySelectorAll(`[${ERROR_MARK}]`).forEach((node) => node.remove())
     this.form.querySelectorAll('.govuk-form-group--error').forEach((group) => group.classList.remove('govuk-form-group--error'))
     this.form.querySelectorAll('[data-app-described]').forEach((control) => {
       control.setAttribute('aria-describedby', control.dataset.appDescribed)
@@ -397,7 +402,11 @@ export class RecordForm {
     body.append(list)
     alert.append(body)
     summary.append(alert)
-    this.form.before(summary)
+    // GOV.UK: the summary comes first in the page's content, before its heading, and the
+    // page's title starts with "Error: ".
+    const page = this.page || this.form.parentElement
+    page.prepend(summary)
+    if (!document.title.startsWith(ERROR_TITLE)) document.title = ERROR_TITLE + document.title
     summary.focus()
   }
 
