@@ -218,19 +218,21 @@ export class RecordForm {
     return { childLabel: this.form.elements.child_id?.selectedOptions?.[0]?.text || summary.child_id, recordTypeLabel: summary.record_type_label }
   }
 
-  answersView (record, values, caption, changeHref) {
+  answersView (record, values, caption, changeHref, omit = []) {
     const { childLabel, recordTypeLabel } = this.labels(values)
     const view = element('div', { class: 'app-check-answers' })
     view.append(element('span', { class: 'govuk-caption-l' }, caption))
     const heading = element('h1', { class: 'govuk-heading-l', tabindex: '-1' }, recordHeading(recordTypeLabel, childLabel))
     view.append(heading)
     const rows = answerRows(this.definition, record, { childLabel, recordTypeLabel, statuses: this.children()[record.child_id] || [] })
-    view.append(summaryList(rows, changeHref))
+    view.append(summaryList(rows.filter((row) => !omit.includes(row.name)), changeHref))
     return { view, heading }
   }
 
   showCheck (record, values) {
-    const { view, heading } = this.answersView(record, values, 'Check your answers before sending', (name) => `#${this.controlFor(name)?.id || name}`)
+    // Before its deadline, a record is not asked why it is late (deadline.mjs hid the question).
+    const omit = this.form.dataset.deadlineState === 'ahead' && !record.fields.delay_reason ? ['delay_reason'] : []
+    const { view, heading } = this.answersView(record, values, 'Check your answers before sending', (name) => `#${this.controlFor(name)?.id || name}`, omit)
     view.addEventListener('click', (event) => {
       const link = event.target.closest('a[data-change]')
       if (!link) return

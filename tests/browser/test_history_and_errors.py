@@ -7,10 +7,12 @@ signal (with htmx's own history restore, the page's scripts never started on the
 and signing out offline showed the browser's error page)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.offline import TIMEOUT_MS, wait_for_app, wait_for_service_worker
+from tests.browser.offline import TIMEOUT_MS, an_hour_ago, fill_visit, wait_for_app, wait_for_service_worker
 from tests.browser.test_session_on_the_device import VIEWPORTS, sign_out
 
 TAB_STORAGE = "JSON.stringify([Object.entries(sessionStorage), Object.entries(localStorage)])"
@@ -80,3 +82,21 @@ def test_the_record_forms_error_summary_comes_before_the_heading(page, viewport,
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert page.evaluate(SUMMARY_FIRST) == "first"
     assert page.title() == f"Error: {title}"
+
+
+def test_check_your_answers_asks_why_late_only_once_the_deadline_has_passed(page, viewport, live_server, practitioner, signed_in_page):
+    signed_in_page(page, practitioner)
+    page.goto(f"{live_server}/visits/new?child=WK-1002")
+    wait_for_app(page)
+    answers = page.locator(".app-check-answers")
+    fill_visit(page, "Ben Taylor (WK-1002)", "Seen in the kitchen.", when=an_hour_ago())
+    expect(page.get_by_text("Must reach the file by")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+    expect(answers.get_by_text("What did you observe?")).to_be_visible()
+    expect(answers.get_by_text("Why is this record late?")).to_have_count(0)
+
+    answers.get_by_role("link", name="Change when did the visit start").click()
+    fill_visit(page, "Ben Taylor (WK-1002)", "Seen in the kitchen.", when=an_hour_ago() - timedelta(days=10))
+    expect(page.get_by_text("The deadline has passed")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+    expect(answers.get_by_text("Why is this record late?")).to_be_visible()
