@@ -50,6 +50,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(app)
 
     # Extensions, and the app-wide wiring every blueprint relies on.
+    from webapp import access_log
     from webapp.auth.oidc import init_oidc
     from webapp.auth.sessions import init_sessions
     from webapp.extensions import csrf, db, htmx, login_manager, migrate
@@ -67,6 +68,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     init_security(app)
     init_oidc(app)
     init_templating(app)
+    access_log.init_app(app)
 
     # Blueprints: each registers its own routes and nothing else.
     from webapp.auth.views import bp as auth_bp

@@ -80,6 +80,8 @@ class Config:
     # Sync request limits (issue: 500 records or 2 MB).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SYNC_MAX_RECORDS = 500
+    # Records per page of GET /api/v1/records; the answer's next_cursor reads the next page.
+    RECORDS_PAGE_SIZE = 200
 
 
 class TestConfig(Config):

@@ -21,6 +21,8 @@ from webapp.extensions import db
 from webapp.models import Child, Role, Team, User
 from webapp.sync.ingest import ingest
 from webapp.timeliness import LONDON, iso_utc
+from webapp.visits import demo as demo_episodes
+from webapp.visits import schedules
 
 DEMO_PASSWORD = "demo-visits-2026"
 ADMIN_EMAIL = "admin@demo.example"
@@ -113,15 +115,21 @@ def load_demo_data(now: datetime, seed: int = 2026) -> int:
                 child.statuses = statuses
                 db.session.add(child)
                 caseloads.append((practitioner, child))
+    today = now.astimezone(LONDON).date()
+    unseen = demo_episodes.add_episodes([child for _, child in caseloads], policies, today, rng)
     db.session.commit()
 
     syncs = []
     for practitioner, child in caseloads:
         for _ in range(6):
             syncs.append(_past_sync(rng, now, practitioner, child))
+    syncs = [sync for sync in syncs if demo_episodes.keep_record(sync[2]["records"][0], unseen)]
+    syncs.append(_clock_changed_sync(now, *caseloads[0]))
     syncs.sort(key=lambda item: item[0])
     for received_at, practitioner, envelope in syncs:
         ingest(practitioner, envelope, received_at, policies=policies, commit=False)
+    # Children not visited in the demo's six weeks still have due dates, as of today.
+    schedules.refresh([child.id for _, child in caseloads], today, policies)
     db.session.commit()  # one transaction: hundreds of commits would make first start slow
     return len(syncs)
 
@@ -136,25 +144,58 @@ def _past_sync(rng: random.Random, now: datetime, practitioner: User, child: Chi
     # minutes of being finished; some wait days for a signal.
     written_after = timedelta(hours=rng.choice((1, 2, 3, 5, 20, 26, 50, 75, 100)))
     synced_after = timedelta(minutes=rng.choice((2, 5, 10, 30, 60 * 20, 60 * 50, 60 * 80)))
-    completed_at = event_at + written_after
-    received_at = min(completed_at + synced_after, now - timedelta(minutes=1))
+    # Everything happened in the past, in order: the visit, then finishing it, then sending it.
+    last_moment = now - timedelta(minutes=1)
+    completed_at = min(event_at + written_after, last_moment - timedelta(minutes=1))
+    received_at = min(completed_at + synced_after, last_moment)
+    # The tablet's clock is off by the same amount when it stamps the record and when it
+    # sends it, so the server's correction recovers the true finishing time.
     skew = timedelta(minutes=rng.choice((0, 0, 0, 0, 1, -2, 12)))
     is_visit = rng.random() < 0.65
-    record = {
-        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "child_id": child.reference,
-        "record_type": "visit" if is_visit else "case_note",
-        "event_at": iso_utc(event_at),
-        "completed_at": iso_utc(completed_at - skew),
-        "child_protection": child.on_child_protection_plan,
-        "fields": _visit_fields(rng, child) if is_visit else _case_note_fields(rng),
-    }
-    envelope = {
+    record_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    fields = _visit_fields(rng, child) if is_visit else _case_note_fields(rng)
+    return received_at, practitioner, _envelope(
+        practitioner, child, record_id, "visit" if is_visit else "case_note", fields,
+        event_at, completed_at - skew, received_at - skew,
+    )
+
+
+# The demo's one record whose cause is unknown, on purpose: the tablet's date was a day behind
+# while the visit was written up, and was put right before the record was sent. So the tablet
+# stamped it finished the day before the visit, and nobody can tell when it really was.
+CLOCK_CHANGED_RECORD_ID = "8a1f4b2e-0c3d-4e5f-9a6b-7c8d9e0f1a2b"
+
+
+def _clock_changed_sync(now: datetime, practitioner: User, child: Child):
+    """A visit written up 2 hours after it took place, sent 10 days later, stamped a day early."""
+    day = now.astimezone(LONDON).date() - timedelta(days=14)
+    event_at = datetime.combine(day, time(10, 0), LONDON)
+    completed_at = event_at + timedelta(hours=2)
+    received_at = event_at + timedelta(days=10)
+    return received_at, practitioner, _envelope(
+        practitioner, child, CLOCK_CHANGED_RECORD_ID, "visit", _visit_fields(random.Random(0), child),
+        event_at, completed_at - timedelta(days=1), received_at,
+    )
+
+
+def _envelope(
+    practitioner: User, child: Child, record_id: str, record_type: str, fields: dict,
+    event_at: datetime, stamped_completed_at: datetime, device_now: datetime,
+) -> dict:
+    """A sync request carrying one record, with the tablet's own clock readings."""
+    return {
         "device_id": f"demo-tablet-{practitioner.id}",
-        "device_now": iso_utc(received_at - skew),
-        "records": [record],
+        "device_now": iso_utc(device_now),
+        "records": [{
+            "id": record_id,
+            "child_id": child.reference,
+            "record_type": record_type,
+            "event_at": iso_utc(event_at),
+            "completed_at": iso_utc(stamped_completed_at),
+            "child_protection": child.on_child_protection_plan,
+            "fields": fields,
+        }],
     }
-    return received_at, practitioner, envelope
 
 
 def _visit_fields(rng: random.Random, child: Child) -> dict:

@@ -182,7 +182,7 @@ class Record(db.Model):
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # SHA-256 of the submitted content, to tell a resend (same) from a conflict (different).
     content_hash: Mapped[str] = mapped_column(String(64))
-    # completed_at (corrected for the device's clock) lies before event_at.
+    # completed_at cannot be right: see webapp.timeliness.verdict.implausible_completion.
     implausible: Mapped[bool] = mapped_column(Boolean, default=False)
     sync_request_id: Mapped[int | None] = mapped_column(ForeignKey("sync_request.id"))
 
@@ -275,3 +275,84 @@ class AuditEvent(db.Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+
+class ChildEpisode(db.Model):
+    """What a child's visit schedule hangs on: an episode (kind, dates) and the facts rules use.
+
+    The vocabulary is the engine's (`webapp.timeliness.schedule.EPISODE_KINDS` and `FACTS`,
+    documented in policies/README.md); `details` holds the facts, dates as YYYY-MM-DD. A child
+    has at most one episode of each kind; an ended episode is kept but no longer scheduled.
+    """
+
+    __table_args__ = (
+        # One episode of a kind per child; also the index that finds a child's episodes.
+        UniqueConstraint("child_id", "kind", name="uq_child_episode_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    started_on: Mapped[date] = mapped_column(Date)
+    first_review_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    child: Mapped[Child] = relationship()
+
+
+class VisitDue(db.Model):
+    """A child's current due date for one requirement, as the schedule engine last worked it out.
+
+    Rewritten whenever what it depends on changes: a visit synced, an episode or the child
+    imported. The status depends on the day it is read, so it is not stored: `status_on(due_by,
+    soon_from, today)` gives it. `recheck_on` is the first day the answer could change without
+    any of those (a birthday crossing an age condition, a visit dated after the day it was
+    worked out, an episode's end); reads work such children out again first.
+    """
+
+    __table_args__ = (
+        # The Visits page: a team's rows overdue or due soon on a day (soon_from <= today).
+        Index("ix_visit_due_team_soon", "team_id", "soon_from"),
+        # The caseload and the child's page: one child's rows; rewriting a child's rows.
+        Index("ix_visit_due_child", "child_id"),
+        # Reads first find the few rows whose answer may have changed since: a range on this.
+        Index("ix_visit_due_recheck", "recheck_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))  # the child's, copied
+    episode_kind: Mapped[str] = mapped_column(String(40))
+    requirement: Mapped[str] = mapped_column(String(40))
+    rule_id: Mapped[str] = mapped_column(String(120))
+    catalogue_id: Mapped[str] = mapped_column(String(120))
+    window: Mapped[str] = mapped_column(String(120))  # in words, e.g. "every 10 working days"
+    due_by: Mapped[date | None] = mapped_column(Date)
+    soon_from: Mapped[date | None] = mapped_column(Date)
+    last_met_on: Mapped[date | None] = mapped_column(Date)
+    policy_version: Mapped[str] = mapped_column(String(64))
+    recheck_on: Mapped[date | None] = mapped_column(Date)
+
+
+class VisitCheck(db.Model):
+    """Whether a visit that saw the child was made within the schedule's timescale.
+
+    `due_by` is the child's visit due date on the day before the visit (from the visits made
+    before it); the visit is within timescale when it fell on or before that date. Kept per
+    visit record, so that the Visits page counts a period's visits from this one table.
+    """
+
+    __table_args__ = (
+        # The Visits page's share within timescale: a team's visits in a period.
+        Index("ix_visit_check_team_visited", "team_id", "visited_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    visited_on: Mapped[date] = mapped_column(Date)
+    due_by: Mapped[date | None] = mapped_column(Date)
+    within: Mapped[bool] = mapped_column(Boolean)

@@ -4,7 +4,7 @@ Everything about a question lives here: its label, hint, choices, when it is sho
 and its error messages. The server renders its pages from these definitions and reads plain
 POSTs with them; the sync API checks a record's `fields` against them and sends them to devices
 in `GET /api/v1/caseload`; each form page embeds its definition as JSON, from which
-static/js/record-fields.mjs checks and builds the same record offline. tests/field/
+static/js/record-fields.mjs checks and builds the same record offline. tests/
 record_form_examples.json holds the examples both readers must agree on.
 
 The limits here are documented in the README ("Sync API") and in the OpenAPI document.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from webapp.timeliness import LONDON
 
@@ -48,9 +48,17 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 BOOLEANS = {"yes": True, "no": False}
 
 
+# Whether a record's deadline has passed, as the record is read: the context's DEADLINE is
+# PASSED or AHEAD, or absent when nobody can tell (no deadline known for it).
+DEADLINE = "deadline"
+PASSED = "passed"
+AHEAD = "ahead"
+
+
 @dataclass(frozen=True)
 class Condition:
-    """Show (and require) a field only when another field has a value, or the child a status.
+    """Show (and require) a field only when another field has a value, the child a status, or
+    (`late`) unless the record's deadline is known not to have passed.
 
     `hint` tells the person when to answer, where the page cannot hide the question (no
     JavaScript).
@@ -59,14 +67,19 @@ class Condition:
     field: str | None = None
     equals: Any = None
     child_status: str | None = None
+    late: bool = False
     hint: str | None = None
 
     def holds(self, values: Mapping[str, Any], child_statuses: list[str]) -> bool:
+        if self.late:
+            return values.get(DEADLINE) != AHEAD
         if self.child_status is not None:
             return self.child_status in child_statuses
         return values.get(self.field) == self.equals
 
     def as_json(self) -> dict[str, Any]:
+        if self.late:
+            return {"late": True, "hint": self.hint}
         if self.child_status is not None:
             return {"child_status": self.child_status, "hint": self.hint}
         return {"field": self.field, "equals": self.equals, "hint": self.hint}
@@ -185,6 +198,7 @@ class Submission:
     event_at: datetime | None = None
     child_protection: bool = False
     fields: dict[str, Any] = field(default_factory=dict)
+    deadline: str | None = None  # PASSED, AHEAD, or None when nobody can tell
 
     @property
     def valid(self) -> bool:
@@ -272,11 +286,15 @@ class Form:
         children: Mapping[str, list[str]],
         now: datetime,
         record_types: Mapping[str, str] | None = None,
+        deadline: Callable[[Submission], str | None] | None = None,
     ) -> Submission:
         """Read a plain POST of this form's page into a record, or into messages by input.
 
         `children` maps each child the user may record for to the child's statuses;
-        `record_types` are the types the page offers, where the form asks for one.
+        `record_types` are the types the page offers, where the form asks for one;
+        `deadline` says of the record read so far (its child, type, time and child protection)
+        whether its deadline has passed (PASSED, AHEAD or None). A question that does not apply
+        is left out of the record, whatever was typed in it.
         """
         names = self.input_names()
         sub = Submission({name: (post.get(name) or "").strip() for name in names})
@@ -294,17 +312,21 @@ class Form:
             else:
                 typed[f.name] = f.posted(sub.values[f.name])
         statuses = children.get(sub.values["child_id"], [])
-        answers = {
-            f.name: typed[f.name] for f in self.fields
-            if not f.envelope and self.shown(f, typed, statuses) and typed.get(f.name) is not None
-        }
-        problems = self.problems({"record_type": typed.get("record_type", self.record_type), **answers}, statuses)
-        sub.errors.update({name: messages[0] for name, messages in problems.items()})
-        sub.errors = {name: sub.errors[name] for name in names if name in sub.errors}
-
         sub.child_reference = sub.values["child_id"]
         sub.record_type = typed.get("record_type", self.record_type)
-        sub.child_protection = bool(self.child_protection_when and self.child_protection_when.holds(answers, statuses))
+        sub.child_protection = bool(self.child_protection_when and self.child_protection_when.holds(typed, statuses))
+        if deadline is not None and sub.event_at is not None and not sub.errors.keys() & {"child_id", "record_type"}:
+            sub.deadline = deadline(sub)
+        context = {**typed, DEADLINE: sub.deadline}
+        answers = {
+            f.name: typed[f.name] for f in self.fields
+            if not f.envelope and self.shown(f, context, statuses) and typed.get(f.name) is not None
+        }
+        problems = self.problems(
+            {"record_type": sub.record_type, DEADLINE: sub.deadline, **answers}, statuses
+        )
+        sub.errors.update({name: messages[0] for name, messages in problems.items()})
+        sub.errors = {name: sub.errors[name] for name in names if name in sub.errors}
         sub.fields = answers
         return sub
 
@@ -339,11 +361,16 @@ class Form:
         return event_at
 
 
-# Asked on every form; with JavaScript, only once the record's deadline has passed
-# (static/js/deadline.mjs). Optional: a late record is still a record. The team manager sees it.
+# Asked on every form, but applies only once the record's deadline has passed: with JavaScript
+# the question is shown only then (static/js/deadline.mjs), and an answer given while the
+# deadline is ahead is dropped, on the device and on the server alike. Optional: a late record
+# is still a record. The team manager sees it.
 DELAY_REASON = FormField(
     "delay_reason", "Why is this record late?", TEXTAREA,
-    hint="Only if it will reach the file after its deadline: say what held it up. Your manager will see this.",
+    show_when=Condition(
+        late=True,
+        hint="Only if it will reach the file after its deadline: say what held it up. Your manager will see this.",
+    ),
     called="The reason for the delay",
 )
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from webapp import access, policies, words
-from webapp.field.verdict_words import verdict_tag
+from webapp.field.verdict_words import cause_tag, verdict_tag
 from webapp.manager.formatting import percent
 from webapp.models import CHILD_STATUSES
 from webapp.record_forms import grouped_record_types
@@ -47,6 +47,7 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.globals["theme_colour"] = theme_colour()
     app.jinja_env.globals["verdict_tag_parts"] = verdict_tag
+    app.jinja_env.globals["cause_tag_parts"] = cause_tag
     app.context_processor(layout_context)
 
 

@@ -137,3 +137,53 @@ def wait_words(seconds: float) -> str:
     if seconds < 2 * MINUTE:
         return _unit(seconds, "second")
     return _unit(math.ceil(seconds / MINUTE), "minute")
+
+
+# -- visit schedules -------------------------------------------------------------------------
+
+REQUIREMENT_LABELS = {
+    "visit": "Visit",
+    "seen_alone": "Seen alone",
+    "bedroom_seen": "Bedroom seen",
+    "unannounced_visit": "Unannounced visit",
+}
+# A visit schedule's status as a GOV.UK tag: its words, then the tag's colour modifier.
+DUE_STATUS_TAGS = {
+    "overdue": ("Overdue", "govuk-tag--red"),
+    "due_soon": ("Due soon", "govuk-tag--yellow"),
+    "ok": ("On track", "govuk-tag--green"),
+}
+
+
+def working_days_words(count: int) -> str:
+    """'1 working day', '3 working days'."""
+    return _unit(count, "working day")
+
+
+def due_day_words(day: date, today: date) -> str:
+    """'Friday 4 December', with the year when it is not this year's: 'Monday 4 January 2027'."""
+    words = day_words(day)
+    return words if day.year == today.year else f"{words} {day.year}"
+
+
+def due_words(requirement: str, due_by: date | None, today: date, working_days_between) -> str:
+    """When a requirement is next due, as a practitioner reads it on the caseload.
+
+    'Visit due by Friday 4 December (in 3 working days)', 'Overdue by 2 working days',
+    'Seen alone due today'. `working_days_between(after, up_to)` is the working calendar's
+    count (WorkingCalendar.working_days_between), so weekends and bank holidays do not count.
+    """
+    label = REQUIREMENT_LABELS.get(requirement, requirement)
+    if due_by is None:
+        return f"{label}: nothing more due"
+    if today > due_by:
+        late = working_days_between(due_by, today)
+        prefix = "Overdue" if requirement == "visit" else f"{label} overdue"
+        if late == 0:
+            return f"{prefix} since {due_day_words(due_by, today)}"
+        return f"{prefix} by {working_days_words(late)}"
+    if today == due_by:
+        return f"{label} due today"
+    left = working_days_between(today, due_by)
+    after = f"in {working_days_words(left)}" if left else "no working days before it"
+    return f"{label} due by {due_day_words(due_by, today)} ({after})"

@@ -16,6 +16,7 @@ import {
 import { showSignedOut, SignOut } from './sign-out.mjs'
 import { StatusBanner } from './status-banner.mjs'
 import { CHANNEL_NAME, Sync } from './sync.mjs'
+import { VisitDue } from './visit-due.mjs'
 import { WaitingOnDevice } from './waiting-on-device.mjs'
 
 const COMPONENTS = {
@@ -26,6 +27,7 @@ const COMPONENTS = {
   'caseload-search': CaseloadSearch,
   'local-records': LocalRecords,
   'sign-out': SignOut,
+  'visit-due': VisitDue,
   'waiting-on-device': WaitingOnDevice
 }
 // setTimeout's longest wait; a longer session is checked again then.
@@ -84,7 +86,7 @@ function startSyncTriggers (context) {
     })
   }
   context.sync.refreshCaseload()
-  flush()
+  flush().then(() => context.sync.refreshSent())
 }
 
 async function boot () {

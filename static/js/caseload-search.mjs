@@ -21,26 +21,56 @@ function statusTags (child) {
   }, label))
 }
 
+// The child's most urgent requirement with a date: the server sends them most urgent first.
+function nextDue (child) {
+  return (child.visits_due || []).find((due) => due.due_by) || null
+}
+
+// The server's order (webapp/field/service.py): the next due date first, no schedule last, then by name.
+function byUrgency (a, b) {
+  const [x, y] = [nextDue(a)?.due_by || '9999-12-31', nextDue(b)?.due_by || '9999-12-31']
+  return x < y ? -1 : x > y ? 1 : a.name.localeCompare(b.name)
+}
+
+// The server's words for the next visit, as templates/components/visit_due.html draws them.
+function nextVisitCell (child) {
+  const cell = element('td', { class: 'govuk-table__cell app-visit-due', 'data-label': 'Next visit', 'data-visit-due': child.id })
+  const due = nextDue(child)
+  if (!due) {
+    cell.append(element('span', { class: 'app-visit-due__words' }, 'No visit schedule'))
+    return cell
+  }
+  cell.append(
+    element('strong', { class: `govuk-tag ${due.status_tag} app-visit-due__tag` }, due.status_words),
+    document.createTextNode(' '),
+    element('span', { class: 'app-visit-due__words' }, due.words)
+  )
+  return cell
+}
+
 // The same table as templates/field/partials/caseload_list.html.
 function caseloadTable (children) {
   const table = element('table', { class: 'govuk-table app-caseload app-table-cards' })
-  table.append(element('caption', { class: 'govuk-table__caption govuk-visually-hidden' }, 'Children allocated to you'))
+  table.append(element('caption', { class: 'govuk-table__caption govuk-visually-hidden' }, 'Children allocated to you, the most urgent visit first'))
   const head = element('thead', { class: 'govuk-table__head' })
   const headings = element('tr', { class: 'govuk-table__row' })
-  for (const name of ['Child', 'Reference', 'Status', 'Last visited']) {
+  for (const name of ['Child', 'Next visit', 'Status', 'Last visited']) {
     headings.append(element('th', { scope: 'col', class: 'govuk-table__header' }, name))
   }
   head.append(headings)
   const body = element('tbody', { class: 'govuk-table__body' })
-  for (const child of children) {
+  for (const child of [...children].sort(byUrgency)) {
     const row = element('tr', { class: 'govuk-table__row' })
     const name = element('th', { scope: 'row', class: 'govuk-table__header' })
-    name.append(element('a', { class: 'govuk-link app-table-link', href: `/children/${encodeURIComponent(child.id)}` }, child.name))
+    name.append(
+      element('a', { class: 'govuk-link app-table-link', href: `/children/${encodeURIComponent(child.id)}` }, child.name),
+      element('span', { class: 'govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0' }, child.id)
+    )
     const status = element('td', { class: 'govuk-table__cell', 'data-label': 'Status' })
     status.append(...statusTags(child))
     row.append(
       name,
-      element('td', { class: 'govuk-table__cell', 'data-label': 'Reference' }, child.id),
+      nextVisitCell(child),
       status,
       element('td', { class: 'govuk-table__cell', 'data-label': 'Last visited' }, child.last_visit_at ? londonWeekdayDate(child.last_visit_at) : 'Not visited yet')
     )
@@ -85,7 +115,7 @@ export class CaseloadSearch {
     else url.searchParams.delete('q')
     history.replaceState(history.state, '', url)
     if (!cached?.data?.children) {
-      note.textContent = 'There is no signal, and the children allocated to you have not been saved on this device yet, so they cannot be searched. Try again when there is signal.'
+      note.textContent = 'There is no signal, and the children allocated to you have not been saved on this tablet yet, so they cannot be searched. Try again when there is signal.'
       this.list.replaceChildren(note)
       return
     }
@@ -94,7 +124,9 @@ export class CaseloadSearch {
     const what = search.trim()
       ? `${found.length === 1 ? '1 child matches' : `${found.length} children match`} “${search.trim()}”`
       : `${found.length === 1 ? '1 child' : `${found.length} children`}`
-    note.textContent = `No signal: searched the children saved on this device${saved}. ${what}.`
+    note.textContent = `No signal: searched the children saved on this tablet${saved}. ${what}.`
     this.list.replaceChildren(note, ...(found.length ? [caseloadTable(found)] : []))
+    // A visit waiting on this device shows in the new rows too (static/js/visit-due.mjs).
+    this.list.dispatchEvent(new CustomEvent('caseload:drawn'))
   }
 }

@@ -16,11 +16,11 @@ function choiceLabel (field, value) {
 /**
  * One row per question that applies: { name, label, text }, where `name` is the input the
  * Change link goes back to. `record` is what readRecord built; `childLabel` and
- * `recordTypeLabel` are the chosen options' words.
+ * `recordTypeLabel` are the chosen options' words; `deadline` as readRecord took it.
  */
-export function answerRows (definition, record, { childLabel, recordTypeLabel, statuses = [] }) {
+export function answerRows (definition, record, { childLabel, recordTypeLabel, statuses = [], deadline = null }) {
   const rows = []
-  const answers = { record_type: record.record_type, ...record.fields }
+  const answers = { record_type: record.record_type, deadline, ...record.fields }
   for (const field of definition.fields) {
     if (field.type === 'child') {
       rows.push({ name: 'child_id', label: field.label, text: childLabel || record.child_id })

@@ -71,8 +71,10 @@ export class DeadlineNotice {
     if (this.notice.textContent !== text) this.notice.textContent = text
     this.notice.hidden = !text
     this.notice.classList.toggle('app-deadline--passed', late)
-    // Without a deadline to go by (no table, or a day it does not cover) the question stays.
-    if (this.reason) this.reason.hidden = Boolean(deadline) && !late
-    this.form.dataset.deadlineState = deadline ? (late ? 'passed' : 'ahead') : 'unknown'
+    // Without a deadline to go by (no table, or a day it does not cover) the question stays;
+    // readRecord leaves out its answer when the deadline is ahead (the definition's `late`).
+    this.state = deadline ? (late ? 'passed' : 'ahead') : null
+    if (this.reason) this.reason.hidden = this.state === 'ahead'
+    this.form.dataset.deadlineState = this.state || 'unknown'
   }
 }

@@ -3,8 +3,6 @@
 // UUID, made on this device when the first thing is typed, and it stays the record's id when
 // it is finished and sent.
 
-const SAVE_DELAY_MS = 400
-
 export async function getDraft (db, id) {
   return db.get('drafts', id)
 }
@@ -15,52 +13,46 @@ export async function listDrafts (db) {
   return drafts.sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''))
 }
 
-export async function saveDraft (db, draft) {
-  const tx = db.transaction('drafts', 'readwrite')
-  const existing = await tx.store.get(draft.id)
+/**
+ * Store a draft; resolves once it is on disk. The write is one put, committed at once: a page
+ * closed a moment later (its last keystroke, its pagehide) still gets it to disk, as the
+ * browser finishes a committed transaction without the page. Read-write transactions on one
+ * store run in the order they were made, so an older snapshot never overwrites a newer one.
+ */
+export function saveDraft (db, draft) {
   const now = new Date().toISOString()
-  tx.store.put({ created_at: existing?.created_at || now, ...draft, updated_at: now })
-  await tx.done // the transaction's complete event: the draft is on disk
+  const tx = db.transaction('drafts', 'readwrite')
+  tx.store.put({ ...draft, created_at: draft.created_at || now, updated_at: now })
+  if (typeof tx.commit === 'function') tx.commit()
+  return tx.done // the transaction's complete event: the draft is on disk
 }
 
 /**
- * Saves a form as the practitioner types: shortly after each change, and at once when the
- * page is hidden or left. `snapshot()` returns the draft to store, or null for nothing yet.
+ * Saves a form as the practitioner types: on every change, and again when the page is
+ * hidden or left. `snapshot()` returns the draft to store, or null for nothing yet.
  */
 export class DraftAutosave {
   constructor (form, { save, snapshot }) {
     this.form = form
     this.save = save
     this.snapshot = snapshot
-    this.timer = null
-    this.saving = Promise.resolve()
-    const schedule = () => this.schedule()
-    form.addEventListener('input', schedule)
-    form.addEventListener('change', schedule)
+    const flush = () => this.flush()
+    form.addEventListener('input', flush)
+    form.addEventListener('change', flush)
     // Tablets kill hidden tabs without warning; the hidden moment is the last safe one.
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden') this.flush()
     })
-    window.addEventListener('pagehide', () => this.flush())
+    window.addEventListener('pagehide', flush)
   }
 
-  schedule () {
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.flush(), SAVE_DELAY_MS)
-  }
-
-  cancel () {
-    clearTimeout(this.timer)
-    this.timer = null
-  }
-
-  /** Save now; saves never overlap, so an older snapshot cannot overwrite a newer one. */
+  /**
+   * Save what is on screen now. The snapshot is taken and its write begun before this
+   * returns, so a page closing straight after an event handler calls it loses nothing.
+   */
   flush () {
-    this.cancel()
-    this.saving = this.saving.then(async () => {
-      const draft = this.snapshot()
-      if (draft) await this.save(draft)
-    }).catch((error) => console.error('Could not save the draft', error))
-    return this.saving
+    const draft = this.snapshot()
+    if (!draft) return Promise.resolve()
+    return Promise.resolve(this.save(draft)).catch((error) => console.error('Could not save the draft', error))
   }
 }

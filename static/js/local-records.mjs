@@ -36,7 +36,7 @@ export class LocalRecords {
       listDrafts(this.context.db), this.outbox.entries(), this.outbox.synced()
     ])
     const sections = [
-      this.section('Drafts', 'drafts', drafts, 'No drafts on this device.', (draft) => {
+      this.section('Drafts', 'drafts', drafts, 'No drafts on this tablet.', (draft) => {
         const item = element('li')
         item.append(element('a', { class: 'govuk-link', href: `${formPath(draft.summary, draft.record_type)}?draft=${draft.id}` }, `Continue: ${describe(draft.summary)}`))
         return item

@@ -1,7 +1,7 @@
 // From a record form to a sync API record, offline, driven by the form's definition
 // (webapp/record_forms.py, embedded in the page as JSON): the same checks and messages as the
 // server's reading of the same form posted online, so a record finished on the tablet is the
-// record the server would have built. tests/field/record_form_examples.json holds both to it.
+// record the server would have built. tests/record_form_examples.json holds both to it.
 import { londonWallClock } from './words.mjs'
 
 // Yes/no questions post "yes" or "no"; the record's fields hold true or false.
@@ -113,9 +113,14 @@ function readEventAt (definition, values, errors, now) {
   return eventAt
 }
 
-/** Whether a condition of the definition (show_when, child_protection_when) holds. */
+/**
+ * Whether a condition of the definition (show_when, child_protection_when) holds. `values.deadline`
+ * is 'passed' or 'ahead' when the record's deadline is known (a `late` condition holds unless
+ * it is ahead).
+ */
 export function holds (condition, values, childStatuses) {
   if (!condition) return true
+  if (condition.late) return values.deadline !== 'ahead'
   if (condition.child_status) return (childStatuses || []).includes(condition.child_status)
   return values[condition.field] === condition.equals
 }
@@ -161,13 +166,15 @@ export function answersOf (definition, values) {
  * Check a form's values (as readValues gives them) by the form's definition, and build the
  * record the sync API takes: the mirror of Form.read in webapp/record_forms.py.
  * `children` maps each child the form offers to the child's statuses; `recordTypes` lists the
- * record types it offers. Returns { errors, record } with `errors` by input name, in page
- * order; `record` is null when there are errors.
+ * record types it offers; `deadline` whether the record's deadline has passed ('passed',
+ * 'ahead', or null when it is not known). A question that does not apply is left out of the
+ * record, whatever was typed in it. Returns { errors, record } with `errors` by input name, in
+ * page order; `record` is null when there are errors.
  */
-export function readRecord (definition, values, { now = new Date(), children = {}, recordTypes = [] }) {
+export function readRecord (definition, values, { now = new Date(), children = {}, recordTypes = [], deadline = null }) {
   const errors = {}
   const childId = trimmed(values, 'child_id')
-  const typed = answersOf(definition, values)
+  const typed = { ...answersOf(definition, values), deadline }
   let eventAt = null
   for (const field of definition.fields) {
     if (field.type === 'child') {
@@ -184,7 +191,7 @@ export function readRecord (definition, values, { now = new Date(), children = {
     if (field.envelope || typed[field.name] === null || !shown(definition, field, typed, statuses)) continue
     fields[field.name] = typed[field.name]
   }
-  const context = { record_type: typed.record_type ?? definition.record_type, ...fields }
+  const context = { record_type: typed.record_type ?? definition.record_type, deadline, ...fields }
   for (const field of definition.fields) {
     if (field.envelope) continue
     if (!(field.name in fields)) {

@@ -85,6 +85,7 @@ export class RecordForm {
     const draft = await getDraft(this.context.db, id)
     if (draft) {
       this.id = id
+      this.createdAt = draft.created_at
       if (draft.supersedes) this.supersedes = draft.supersedes
       fillValues(this.form, draft.values)
       this.showWhatApplies()
@@ -136,7 +137,7 @@ export class RecordForm {
     for (const field of this.definition.fields) {
       if (!field.show_when) continue
       const group = this.form.querySelector(`[data-record-field="${field.name}"]`)
-      if (group) group.hidden = !shown(this.definition, field, answers, statuses)
+      if (group) group.hidden = !shown(this.definition, field, { ...answers, deadline: this.deadline?.state ?? null }, statuses)
     }
     const heading = document.querySelector('[data-record-heading]')
     const option = this.form.elements.child_id?.selectedOptions?.[0]
@@ -181,7 +182,8 @@ export class RecordForm {
       history.replaceState(null, '', `${location.pathname}?draft=${this.id}`)
     }
     const values = readValues(this.form)
-    const draft = { id: this.id, record_type: this.kind, values, summary: this.summary(values) }
+    this.createdAt ||= new Date().toISOString()
+    const draft = { id: this.id, created_at: this.createdAt, record_type: this.kind, values, summary: this.summary(values) }
     return this.supersedes ? { ...draft, supersedes: this.supersedes } : draft
   }
 
@@ -196,12 +198,13 @@ export class RecordForm {
   /** The record the form's answers make, or the messages by field when they make none. */
   read () {
     const values = readValues(this.form)
-    return { values, ...readRecord(this.definition, values, { children: this.children(), recordTypes: this.recordTypes() }) }
+    this.deadline?.update() // a deadline can pass between two keystrokes
+    const deadline = this.deadline?.state ?? null
+    return { values, deadline, ...readRecord(this.definition, values, { children: this.children(), recordTypes: this.recordTypes(), deadline }) }
   }
 
   /** Check the answers: the errors on the form, or the answers to check before finishing. */
   async check () {
-    this.autosave.cancel()
     await this.autosave.flush() // what is on screen is on disk before anything else
     const { values, errors, record } = this.read()
     if (record === null) {
@@ -218,21 +221,21 @@ export class RecordForm {
     return { childLabel: this.form.elements.child_id?.selectedOptions?.[0]?.text || summary.child_id, recordTypeLabel: summary.record_type_label }
   }
 
-  answersView (record, values, caption, changeHref, omit = []) {
+  answersView (record, values, caption, changeHref) {
     const { childLabel, recordTypeLabel } = this.labels(values)
     const view = element('div', { class: 'app-check-answers' })
     view.append(element('span', { class: 'govuk-caption-l' }, caption))
     const heading = element('h1', { class: 'govuk-heading-l', tabindex: '-1' }, recordHeading(recordTypeLabel, childLabel))
     view.append(heading)
-    const rows = answerRows(this.definition, record, { childLabel, recordTypeLabel, statuses: this.children()[record.child_id] || [] })
-    view.append(summaryList(rows.filter((row) => !omit.includes(row.name)), changeHref))
+    const rows = answerRows(this.definition, record, {
+      childLabel, recordTypeLabel, statuses: this.children()[record.child_id] || [], deadline: this.deadline?.state ?? null
+    })
+    view.append(summaryList(rows, changeHref))
     return { view, heading }
   }
 
   showCheck (record, values) {
-    // Before its deadline, a record is not asked why it is late (deadline.mjs hid the question).
-    const omit = this.form.dataset.deadlineState === 'ahead' && !record.fields.delay_reason ? ['delay_reason'] : []
-    const { view, heading } = this.answersView(record, values, 'Check your answers before sending', (name) => `#${this.controlFor(name)?.id || name}`, omit)
+    const { view, heading } = this.answersView(record, values, 'Check your answers before sending', (name) => `#${this.controlFor(name)?.id || name}`)
     view.addEventListener('click', (event) => {
       const link = event.target.closest('a[data-change]')
       if (!link) return
@@ -241,7 +244,7 @@ export class RecordForm {
     })
     view.append(element('p', { class: 'govuk-body' }, this.supersedes
       ? 'The correction is sent as a new version of the record. The earlier version stays on the file.'
-      : 'Once you finish, the record is sent to the file when there is signal, and it cannot be changed on this device.'))
+      : 'Once you finish, the record is sent to the file when there is signal, and it cannot be changed on this tablet.'))
     const finish = element('button', { type: 'button', class: 'govuk-button', 'data-module': 'govuk-button' }, 'Finish and send')
     finish.addEventListener('click', () => this.finish(), { once: true })
     view.append(finish)
@@ -303,6 +306,7 @@ export class RecordForm {
     await this.outbox.finish({ record, values, summary })
     this.clearErrors()
     this.id = null
+    this.createdAt = null
     this.dirty = false
     this.correcting = null
     const corrected = this.supersedes
@@ -315,7 +319,7 @@ export class RecordForm {
     history.replaceState(null, '', location.pathname)
     const what = corrected ? 'Correction' : this.kind === 'visit' ? 'Visit' : 'Case note'
     const who = record.child_id ? ` for ${summary.child_name || record.child_id}` : ''
-    this.notify(`${what}${who} saved on this device.`, true)
+    this.notify(`${what}${who} saved on this tablet.`, true)
     this.followState(id)
     if (corrected) this.showCorrected(id)
     announceChange(this.context.userId)

@@ -89,7 +89,7 @@ export class SignOut {
     header.append(element('h2', { class: 'govuk-notification-banner__title', id: 'app-sign-out-warning-title' }, 'Records not sent'))
     const content = element('div', { class: 'govuk-notification-banner__content' })
     content.append(element('p', { class: 'govuk-notification-banner__heading', id: 'app-sign-out-warning-text' },
-      `You have ${parts.join(' and ')} on this device. If you sign out now, they will be deleted and cannot be recovered.`))
+      `You have ${parts.join(' and ')} on this tablet. If you sign out now, they will be deleted and cannot be recovered.`))
     const buttons = element('div', { class: 'govuk-button-group' })
     const stay = element('button', { type: 'button', class: 'govuk-button' }, 'Stay signed in')
     const leave = element('button', { type: 'button', class: 'govuk-button govuk-button--warning' }, 'Delete them and sign out')

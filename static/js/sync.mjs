@@ -7,6 +7,7 @@
 import { deviceId, getDeviceSetting, getMeta, setMeta } from './db.mjs'
 import { loadDeadlines } from './deadline.mjs'
 import { Outbox } from './outbox.mjs'
+import { readRecords } from './records-reader.mjs'
 import { sessionEndedByServer } from './session.mjs'
 
 const BATCH_SIZE = 50 // well inside the API's 500 records and 2 MB
@@ -87,6 +88,8 @@ export class Sync {
     } finally {
       if (waiting.length) sending(0)
     }
+    // What was sent moves due dates: fetch the server's before the pages redraw.
+    if (outcome.outcome === 'sent') await this.refreshCaseload()
     announceChange(this.userId)
     return outcome
   }
@@ -139,6 +142,31 @@ export class Sync {
         records: batch.map((entry) => entry.record)
       })
     })
+  }
+
+  /**
+   * Bring the records sent from this device up to date with the server: their current
+   * version (a correction may have been sent from another device) and their verdicts.
+   */
+  async refreshSent () {
+    if (!navigator.onLine) return
+    try {
+      const since = await getMeta(this.db, 'records_read_since')
+      const { records, nextSince } = await readRecords(async (path) => {
+        const response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' })
+        if (!response.ok) throw new Error(`The server answered ${response.status}`)
+        return response.json()
+      }, since || null)
+      const tx = this.db.transaction('synced', 'readwrite')
+      for (const record of records) {
+        const sent = await tx.store.get(record.id)
+        if (sent) tx.store.put({ ...sent, version: record.version, timeliness: record.timeliness })
+      }
+      await tx.done
+      await setMeta(this.db, 'records_read_since', nextSince)
+    } catch (error) {
+      // Offline or signed out after all: the next start reads from the same point.
+    }
   }
 
   /** Keep the caseload (children, their forms) and their deadlines on the device, for forms opened offline. */

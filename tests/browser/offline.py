@@ -111,7 +111,7 @@ def fill_visit(page: Page, child_label: str, observations: str, when: datetime |
 def finish_record(page: Page, waiting: int) -> None:
     """Finish the form (through Check your answers), then wait until the banner counts `waiting` records."""
     check_and_finish(page)
-    expect(page.get_by_role("alert").filter(has_text="saved on this device")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("alert").filter(has_text="saved on this tablet")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_role("status")).to_contain_text(waiting_words(waiting), timeout=TIMEOUT_MS)
 
 

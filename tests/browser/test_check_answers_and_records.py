@@ -82,7 +82,7 @@ def test_check_your_answers_offline_then_the_finished_record_reads_in_full(
     page.get_by_role("button", name="Continue").click()
     expect(answer(page, "What did you observe?")).to_have_text(observed + " Homework done.")
     page.get_by_role("button", name="Finish and send").click()
-    expect(page.get_by_role("alert").filter(has_text="saved on this device")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("alert").filter(has_text="saved on this tablet")).to_be_visible(timeout=TIMEOUT_MS)
     wait_for_counts(page, uid, outbox=1, drafts=0)
 
     # On My records (kept on the device) it opens as what it is, in full, not as a form.

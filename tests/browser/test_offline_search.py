@@ -68,14 +68,14 @@ def test_the_caseload_search_works_offline(context, page, live_server, signed_in
     search.press_sequentially("amira")
     expect(caseload_rows(page)).to_have_count(1)
     expect(caseload_rows(page).first).to_contain_text("Amira Khan")
-    expect(page.get_by_text("No signal: searched the children saved on this device")).to_have_count(0)
+    expect(page.get_by_text("No signal: searched the children saved on this tablet")).to_have_count(0)
 
     context.set_offline(True)
     page.goto(f"{live_server}/")
     wait_for_app(page)
     search.fill("")
     search.press_sequentially("taylor")
-    expect(page.get_by_text("No signal: searched the children saved on this device")).to_contain_text(
+    expect(page.get_by_text("No signal: searched the children saved on this tablet")).to_contain_text(
         "1 child matches “taylor”"
     )
     expect(caseload_rows(page)).to_have_count(1)
@@ -94,7 +94,7 @@ def test_the_caseload_search_works_offline(context, page, live_server, signed_in
     expect(caseload_rows(page).first.get_by_role("link", name="Chloe Evans")).to_be_visible()
     search.fill("Nobody")
     page.get_by_role("button", name="Search").click()
-    expect(page.get_by_text("No signal: searched the children saved on this device")).to_contain_text(
+    expect(page.get_by_text("No signal: searched the children saved on this tablet")).to_contain_text(
         "0 children match “Nobody”"
     )
     expect(caseload_rows(page)).to_have_count(0)

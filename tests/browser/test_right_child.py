@@ -74,7 +74,7 @@ def test_a_visit_started_from_a_childs_page_offline_is_about_that_child(
     # Check your answers names the child the record is about.
     expect(page.get_by_role("heading", level=1)).to_have_text("Visit for Chloe Evans (WK-1003)")
     page.get_by_role("button", name="Finish and send").click()
-    expect(page.get_by_role("alert").filter(has_text="saved on this device")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("alert").filter(has_text="saved on this tablet")).to_be_visible(timeout=TIMEOUT_MS)
 
     context.set_offline(False)
     page.goto(f"{live_server}/records")

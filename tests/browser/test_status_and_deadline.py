@@ -83,7 +83,7 @@ def test_the_deadline_is_shown_while_recording_and_a_late_record_says_why(
 
     check_and_finish(page)
     notice = page.locator(".app-record-notice")
-    expect(notice).to_contain_text("Visit for Ben Taylor (WK-1002) saved on this device.")
+    expect(notice).to_contain_text("Visit for Ben Taylor (WK-1002) saved on this tablet.")
     expect(notice).to_contain_text("On this tablet")
     expect(notice).to_contain_text("It will be sent when there is signal.")
     expect(banner).to_contain_text("1 record waiting to send, kept on this tablet until there is signal.")

@@ -81,9 +81,9 @@ def test_the_cause_and_review_in_words(app, client, auth, worked, clock):
     body = download(client, f"practitioner={worked.bob.id}").get_data().decode("utf-8-sig")
     five, six = csv.DictReader(io.StringIO(body))
     assert (five["Record"], five["Cause"], five["Late by"], five["Late by (hours)"]) == (
-        "Case note", "Written on time, synced late", "1 day 4 hours", "28.00",
+        "Case note", "Finished on time, sent late (no signal)", "1 day 4 hours", "28.00",
     )
-    assert six["Cause"] == "Unknown: the tablet did not send the time the record was finished"
+    assert six["Cause"] == "Cause unknown: the tablet did not send the time the record was finished"
     assert (six["Finished on the tablet"], six["Tablet's clock"]) == ("", "")
     assert (six["Reviewed"], six["Reviewed by"], six["Reviewed on"], six["Review note"]) == (
         "Yes", "Maya Manager", "23/11/2026 10:00", "Spoke to Bob",

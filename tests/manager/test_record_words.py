@@ -126,8 +126,8 @@ def test_ids_and_versions_are_in_a_closed_details_block(client, auth, norfolk):
             datetime(2026, 11, 13, 9, 0, tzinfo=UTC),
             0.0,
             "because the tablet’s clock could not be believed: it was right to within a minute when the"
-            " record was sent, and even allowing for that the tablet said the record was finished after it"
-            " reached the council.",
+            " record was sent, and even allowing for that the tablet said the record was finished 21 hours"
+            " after the tablet sent it.",
         ),
     ],
 )

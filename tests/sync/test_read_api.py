@@ -1,7 +1,11 @@
-"""GET /api/v1/records, /api/v1/caseload and /api/v1/openapi.json, and who may read what."""
+"""GET /api/v1/records, /api/v1/caseload, /api/v1/deadlines and /api/v1/openapi.json, and who may
+read what."""
 from __future__ import annotations
 
 from datetime import timedelta
+
+import re
+from pathlib import Path
 
 import pytest
 
@@ -153,7 +157,7 @@ def test_a_practitioner_can_neither_sync_for_nor_read_another_teams_children(app
 def test_the_openapi_document_describes_the_api_from_the_schemas(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    assert set(spec["paths"]) >= {"/api/v1/sync", "/api/v1/records", "/api/v1/caseload"}
+    assert set(spec["paths"]) >= {"/api/v1/sync", "/api/v1/records", "/api/v1/caseload", "/api/v1/deadlines"}
     schemas = spec["components"]["schemas"]
     assert set(schemas["Record"]["required"]) == {"id", "child_id", "record_type", "event_at", "completed_at"}
     assert "20000 characters" in schemas["Record"]["properties"]["fields"]["description"]
@@ -163,3 +167,25 @@ def test_the_openapi_document_describes_the_api_from_the_schemas(client):
     timeliness = schemas["Timeliness"]["properties"]
     assert "exclusive" in timeliness["due_at"]["description"]
     assert timeliness["due_by_local_day"]["format"] == "date"
+
+
+def test_the_openapi_document_describes_every_api_the_readme_lists(client):
+    """Each `/api/v1/` path in the README's table is in the document."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = {path for _method, path in re.findall(r"\| `(GET|POST) (/api/v1/[a-z./]+)`", readme)}
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert listed and listed <= set(spec["paths"])
+
+
+def test_the_deadline_table_is_what_the_document_says(client, asha):
+    """Every part of the table the forms read is described, and the table is served through its schema."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    get = spec["paths"]["/api/v1/deadlines"]["get"]
+    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Deadlines"}
+    assert "401" in get["responses"]
+    schemas = spec["components"]["schemas"]
+    table = client.get("/api/v1/deadlines").get_json()
+    assert table["windows"] and table["children"]
+    assert set(table) == set(schemas["Deadlines"]["properties"])
+    for window in table["windows"].values():
+        assert set(window) <= set(schemas["DeadlineWindow"]["properties"])

@@ -51,6 +51,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+    references: list[str] = field(default_factory=list)  # the children imported
 
     @property
     def imported(self) -> int:
@@ -80,6 +81,7 @@ def import_caseload(stream: TextIO, authorities: Collection[str]) -> ImportRepor
         except BadRow as exc:
             report.errors.append((line, str(exc)))
             continue
+        report.references.append(values["child_ref"])
         if created:
             report.created += 1
         else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from webapp.record_forms import BOOLEAN, CASE_NOTE, CHILD, CHOICE, DATETIME, FORMS, RECORD_TYPE, Form
+from webapp.record_forms import BOOLEAN, CASE_NOTE, CHILD, CHOICE, DATETIME, DEADLINE, FORMS, RECORD_TYPE, Form
 from webapp.words import london_datetime
 
 NOT_ANSWERED = "Not answered"
@@ -44,11 +44,13 @@ def answers(
     event_at: datetime,
     fields: Mapping[str, Any],
     statuses: list[str],
+    deadline: str | None = None,
 ) -> list[Answer]:
     """One answer per question that applies (or was answered), in the form's order; then any
-    field the form does not ask (a record sent by another client), under its own name."""
+    field the form does not ask (a record sent by another client), under its own name.
+    `deadline` is whether the record's deadline has passed, as Form.read found it."""
     rows: list[Answer] = []
-    context = {"record_type": record_type, **fields}
+    context = {"record_type": record_type, DEADLINE: deadline, **fields}
     for field in form.fields:
         if field.type == CHILD:
             rows.append(Answer("child_id", field.label, child_label))

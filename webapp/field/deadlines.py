@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
 
+from webapp.record_forms import AHEAD, PASSED
 from webapp.timeliness import LONDON, Policy, TimelinessError, WorkingCalendar, default_calendar, iso_utc
 from webapp.timeliness.windows import ANCHOR_KINDS, HOURS, WORKING_HOURS, Window
 
@@ -110,3 +111,24 @@ def deadline_table(
         "profiles": profiles,
         "children": by_child,
     }
+
+
+def deadline_state(
+    child: ChildFacts, record_type: str, child_protection: bool, event_at: datetime, now: datetime,
+    calendar: WorkingCalendar | None = None,
+) -> str | None:
+    """Whether a record's deadline has passed at `now` (PASSED or AHEAD), by the rule the
+    table gives the device; None where the table has no deadline (a window counted back from
+    a meeting, a record type the policy lacks, a date outside the calendar)."""
+    calendar = calendar or default_calendar()
+    try:
+        window = child.policy.select_rule(
+            record_type, child.on_child_protection_plan or child_protection, child.service
+        ).window
+        if window.kind in ANCHOR_KINDS:
+            return None
+        due_at = window.due_at(event_at, calendar)
+    except TimelinessError:
+        return None
+    passed = now >= due_at if window.exclusive else now > due_at
+    return PASSED if passed else AHEAD

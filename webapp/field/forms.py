@@ -7,23 +7,30 @@ event_at-year, plus event_at-time ("14:30"), all in London time.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Mapping
+from typing import Callable, Mapping
 
 from webapp.models import Record
 from webapp.record_forms import CASE_NOTE, VISIT, Submission
 from webapp.timeliness import LONDON
 
 
-def read_visit(post: Mapping[str, str], children: Mapping[str, list[str]], now: datetime) -> Submission:
-    """`children` maps each child the user may record for to the child's statuses."""
-    return VISIT.read(post, children, now)
+Deadline = Callable[[Submission], "str | None"]
+
+
+def read_visit(
+    post: Mapping[str, str], children: Mapping[str, list[str]], now: datetime, deadline: Deadline | None = None
+) -> Submission:
+    """`children` maps each child the user may record for to the child's statuses; `deadline`
+    says whether the record's deadline has passed (see Form.read)."""
+    return VISIT.read(post, children, now, deadline=deadline)
 
 
 def read_note(
-    post: Mapping[str, str], children: Mapping[str, list[str]], record_types: Mapping[str, str], now: datetime
+    post: Mapping[str, str], children: Mapping[str, list[str]], record_types: Mapping[str, str], now: datetime,
+    deadline: Deadline | None = None,
 ) -> Submission:
     """A case note, or another of the record types the child's authority defines."""
-    return CASE_NOTE.read(post, children, now, record_types)
+    return CASE_NOTE.read(post, children, now, record_types, deadline=deadline)
 
 
 def starting_values(now: datetime, child_reference: str) -> dict[str, str]:

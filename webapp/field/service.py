@@ -1,8 +1,9 @@
 """Queries behind the field pages: a practitioner's caseload, a child's records, their own records."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Callable
 
 from sqlalchemy import func, or_, select
 
@@ -10,8 +11,11 @@ from webapp import access
 from webapp.extensions import db
 from webapp.field.verdict_words import stored_verdict_words
 from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
-from webapp.field.deadlines import ChildFacts, deadline_table
+from webapp.field.deadlines import ChildFacts, deadline_state, deadline_table
 from webapp.policies import policy, record_type_labels
+from webapp.visits import schedules
+from webapp.visits.schedules import DueLine
+from webapp.record_forms import Submission
 
 RECENT_RECORDS = 20
 
@@ -25,13 +29,25 @@ class CaseloadEntry:
     child: Child
     status_labels: list[str]
     last_visited_at: datetime | None
+    next_due: DueLine | None = None
 
 
-def caseload(user: User, search: str = "") -> list[CaseloadEntry]:
-    """The user's children by name, each with the date of their latest visit record."""
+def _urgency(entry: CaseloadEntry) -> tuple:
+    """Most overdue first, then the next due; children without a schedule last; then by name."""
+    due = entry.next_due
+    return (due is None, due.due_by if due else date.max, entry.child.name)
+
+
+def caseload(user: User, search: str = "", today: date | None = None) -> list[CaseloadEntry]:
+    """The user's children, each with its latest visit and next due requirement.
+
+    With `today`, ordered by urgency (the next due date, most overdue first); without, by name.
+    """
+    # Only the user's children's visits: with a million records, grouping them all is seconds.
+    mine = access.children(user, access.Action.READ).with_only_columns(Child.id)
     last_visit = (
         select(Record.child_id, func.max(Record.event_at).label("last_visited_at"))
-        .where(Record.record_type == "visit")
+        .where(Record.record_type == "visit", Record.child_id.in_(mine))
         .group_by(Record.child_id)
         .subquery()
     )
@@ -47,10 +63,15 @@ def caseload(user: User, search: str = "") -> list[CaseloadEntry]:
         query = query.where(
             or_(func.lower(Child.name).like(pattern), func.lower(Child.reference).like(pattern))
         )
-    return [
+    entries = [
         CaseloadEntry(child, [CHILD_STATUSES.get(s, s) for s in child.statuses], last_visited_at)
         for child, last_visited_at in db.session.execute(query)
     ]
+    if today is None:
+        return entries
+    due = schedules.due_lines([entry.child.id for entry in entries], today)
+    entries = [replace(entry, next_due=schedules.next_due(due.get(entry.child.id, []))) for entry in entries]
+    return sorted(entries, key=_urgency)
 
 
 def visible_child(user: User, reference: str) -> Child:
@@ -72,10 +93,30 @@ def record_deadlines(user: User, today: date) -> dict:
     """The deadline table (webapp/field/deadlines.py) for the children the user may record for."""
     facts = []
     for child in recordable_children(user):
-        found = policy(child.team.authority)
+        found = _facts(child)
         if found is not None:
-            facts.append(ChildFacts(child.reference, found, child.team.service, child.on_child_protection_plan))
+            facts.append(found)
     return deadline_table(facts, today)
+
+
+def _facts(child: Child) -> ChildFacts | None:
+    found = policy(child.team.authority)
+    return ChildFacts(child.reference, found, child.team.service, child.on_child_protection_plan) if found else None
+
+
+def deadlines_of(children: list[Child], now: datetime) -> Callable[[Submission], str | None]:
+    """Whether the deadline of a record being read from a form has passed (Form.read's
+    `deadline`), for a record about one of these children."""
+    by_reference = {child.reference: child for child in children}
+
+    def state(submission: Submission) -> str | None:
+        child = by_reference.get(submission.child_reference)
+        found = _facts(child) if child else None
+        if found is None:
+            return None
+        return deadline_state(found, submission.record_type, submission.child_protection, submission.event_at, now)
+
+    return state
 
 
 @dataclass(frozen=True)
@@ -95,9 +136,11 @@ class RecordLine:
     words: str
 
 
-def _latest_versions():
+def _latest_versions(*conditions):
+    """Each record's current version; `conditions` narrow the records first (a million grouped is seconds)."""
     latest = (
         select(Record.uuid, func.max(Record.version).label("version"))
+        .where(*conditions)
         .group_by(Record.uuid)
         .subquery()
     )
@@ -142,7 +185,7 @@ def _lines(rows) -> list[RecordLine]:
 def child_records(child: Child, limit: int = RECENT_RECORDS) -> list[RecordLine]:
     """The child's most recent records (by when the event happened), newest first."""
     rows = db.session.execute(
-        _latest_versions()
+        _latest_versions(Record.child_id == child.id)
         .where(Record.child_id == child.id)
         .order_by(Record.event_at.desc(), Record.id.desc())
         .limit(limit)
@@ -192,3 +235,28 @@ def own_record(user: User, record_uuid: str, version: int | None = None) -> OwnR
     check = db.session.scalar(select(TimelinessCheck).where(TimelinessCheck.record_uuid == record_uuid))
     [line] = _lines([(versions[-1], check)])
     return OwnRecord(line, shown, versions)
+
+
+@dataclass(frozen=True)
+class RequirementLine:
+    """One requirement on the child's page: when it is due, when last met, and the rule's words."""
+
+    due: DueLine
+    quote: str | None
+
+
+def child_requirements(child: Child, today: date) -> list[RequirementLine]:
+    """Each requirement of the child's schedule, most urgent first, with the rule's quoted source."""
+    from webapp import policies
+
+    policy = policies.policy(child.team.authority)
+    lines = []
+    for due in schedules.due_lines([child.id], today).get(child.id, []):
+        quote = None
+        if policy is not None:
+            try:
+                quote = policy.schedule.rule_by_id(due.rule_id).sources[0].quote
+            except (KeyError, IndexError):
+                quote = None  # the policy changed since: the rule's id and window still say which
+        lines.append(RequirementLine(due, quote))
+    return lines

@@ -11,14 +11,23 @@ from datetime import datetime
 from webapp.timeliness.windows import names_a_day_window
 from webapp.words import deadline_words, duration_words
 
-# A verdict's tag: its words and its GOV.UK tag colour. A record finished in time but held up
-# by no signal is not the worker's lateness, so it never wears the red of "Written late".
+# Each cause of lateness in words, with its GOV.UK tag colour: the one wording of a cause on
+# every page, filter and CSV (the manager's pages take theirs from here). A record finished in
+# time but held up by no signal is not the worker's lateness, so it never wears the red of
+# "Written late".
+CAUSES = {
+    "recorded_late": ("Written late", "red"),
+    "synced_late": ("Finished on time, sent late (no signal)", "yellow"),
+    "unknown": ("Cause unknown", "orange"),
+}
+
+# A verdict's tag: its words and its colour.
 TAGS = {
     None: ("No verdict", "grey"),
     "on_time": ("On time", "green"),
-    "synced_late": ("Finished on time, sent late (no signal)", "yellow"),
-    "recorded_late": ("Written late", "red"),
-    "unknown": ("Late", "orange"),  # the sentence says the cause is unknown
+    "synced_late": CAUSES["synced_late"],
+    "recorded_late": CAUSES["recorded_late"],
+    "unknown": ("Late", CAUSES["unknown"][1]),  # the sentence says "Cause unknown: ..."
 }
 
 
@@ -27,6 +36,11 @@ def verdict_tag(verdict: str | None, cause: str | None) -> tuple[str, str]:
     if verdict == "late":
         return TAGS.get(cause) or TAGS["unknown"]
     return TAGS.get(verdict) or TAGS[None]
+
+
+def cause_tag(cause: str) -> tuple[str, str]:
+    """A cause of lateness as a tag: ('Written late', 'red'), ..."""
+    return CAUSES.get(cause) or CAUSES["unknown"]
 
 
 def verdict_words(
@@ -59,7 +73,7 @@ def verdict_words(
     if cause == "recorded_late":
         return f"Finished after the deadline, and reached the file {late_by} after it. {deadline}"
     why = "no time from the tablet" if not finished_at_known else "the tablet's clock was wrong"
-    return f"Cause unknown: {why}. Reached the file {late_by} after the deadline. {deadline}"
+    return f"{CAUSES['unknown'][0]}: {why}. Reached the file {late_by} after the deadline. {deadline}"
 
 
 def stored_verdict_words(check) -> str:

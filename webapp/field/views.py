@@ -26,6 +26,8 @@ from webapp.pages import page_or_fragment
 from webapp.record_forms import CASE_NOTE, VISIT, Form, Submission
 from webapp.sync.schemas import text_problem
 from webapp.templating import theme_colour
+from webapp.timeliness import iso_utc
+from webapp.visits.schedules import today_in_london
 
 bp = Blueprint("field", __name__)
 
@@ -48,9 +50,10 @@ def caseload():
     problem = text_problem(search)
     if problem:
         abort(400, f"The search cannot be used: {problem}")
-    entries = service.caseload(current_user, search)
+    entries = service.caseload(current_user, search, today=today_in_london(server_now()))
     return page_or_fragment(
-        "field/caseload.html", "field/partials/caseload_list.html", entries=entries, search=search
+        "field/caseload.html", "field/partials/caseload_list.html", entries=entries, search=search,
+        rendered_at=iso_utc(server_now()),
     )
 
 
@@ -69,6 +72,8 @@ def show_child(reference: str):
         "field/partials/record_list.html",
         child=child,
         records=records,
+        requirements=service.child_requirements(child, today_in_london(server_now())),
+        rendered_at=iso_utc(server_now()),
         may_record=access.may_record_for(current_user, child),
     )
 
@@ -103,7 +108,8 @@ def new_visit():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     children = service.recordable_children(current_user)
-    submission = forms.read_visit(request.form, _statuses(children), server_now())
+    now = server_now()
+    submission = forms.read_visit(request.form, _statuses(children), now, service.deadlines_of(children, now))
     return _finish(submission, VISIT, "field/visit_form.html", children)
 
 
@@ -118,7 +124,10 @@ def new_note():
         return current_app.login_manager.unauthorized()
     record_types = _record_types(shell=False)
     children = service.recordable_children(current_user)
-    submission = forms.read_note(request.form, _statuses(children), record_types, server_now())
+    now = server_now()
+    submission = forms.read_note(
+        request.form, _statuses(children), record_types, now, service.deadlines_of(children, now)
+    )
     return _finish(submission, CASE_NOTE, "field/note_form.html", children, record_types=record_types)
 
 
@@ -170,6 +179,7 @@ def _check_answers(submission: Submission, context):
         event_at=submission.event_at,
         fields=submission.fields,
         statuses=child.statuses,
+        deadline=submission.deadline,
     )
     return render_template(
         "field/check_answers.html",
@@ -244,7 +254,8 @@ def correct_record(record_uuid):
             shell=False, record_types=record_types, correcting=current,
         )
     statuses = {current.child.reference: current.child.statuses}
-    read = form.read(request.form, statuses, server_now(), record_types)
+    now = server_now()
+    read = form.read(request.form, statuses, now, record_types, service.deadlines_of([current.child], now))
     seen_version = request.form.get("supersedes", type=int)
     if seen_version != current.version:
         # Changed since this page was opened (on another device, say): correct the newest version.

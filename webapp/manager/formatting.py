@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from webapp.timeliness.verdict import COMPLETED_AFTER_SENDING, COMPLETED_BEFORE_EVENT, implausible_completion
 from webapp.timeliness.windows import names_a_day_window
 from webapp.manager.schemas import CAUSES
-from webapp.words import clock_words, deadline_words, london_datetime
+from webapp.words import clock_words, deadline_words, duration_words, london_datetime
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,12 @@ def unknown_reason(finish: Finish) -> str:
         " when the record was sent"
     )
     allowing = "and even allowing for that the tablet said the record was finished"
-    if finish.corrected_at < finish.event_at:
+    implausible = implausible_completion(finish.event_at, finish.corrected_at, finish.received_at)
+    if implausible == COMPLETED_BEFORE_EVENT:
         return f"{reason}, {allowing} before {event_words(finish.record_type)}"
-    if finish.corrected_at > finish.received_at:
-        return f"{reason}, {allowing} after it reached the council"
+    if implausible == COMPLETED_AFTER_SENDING:
+        after = duration_words((finish.corrected_at - finish.received_at).total_seconds())
+        return f"{reason}, {allowing} {after} after the tablet sent it"
     return reason
 
 

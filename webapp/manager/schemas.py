@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from webapp.field.verdict_words import CAUSES as CAUSE_TAGS
 from webapp.sync.schemas import text_problem
 from webapp.timeliness import LONDON, SPAN_END, SPAN_START
 
@@ -21,11 +22,8 @@ PAGE_SIZE = 50
 LARGEST_ID = 2**31 - 1  # PostgreSQL's integer: a larger id cannot match, and would not bind
 
 VERDICTS = {"late": "Late", "on_time": "On time", "any": "Late or on time"}
-CAUSES = {
-    "recorded_late": "Written late",
-    "synced_late": "Written on time, synced late",
-    "unknown": "Unknown",
-}
+# The causes in the words of their tags (webapp/field/verdict_words.py), in the filter's order.
+CAUSES = {cause: words for cause, (words, _colour) in CAUSE_TAGS.items()}
 REVIEWED = {"no": "Not reviewed", "yes": "Reviewed"}
 SORTS = {
     "received": "Received",
@@ -256,3 +254,37 @@ def parse_late_entry_filters(
     loaded.pop("from_", None)
     loaded.pop("to", None)
     return LateEntryFilters(period=period, **loaded), errors
+
+
+class VisitFilterSchema(PeriodSchema):
+    practitioner = fields.Integer(validate=_ID)
+    page = fields.Integer(validate=validate.Range(min=1, max=100_000))
+
+
+@dataclass(frozen=True)
+class VisitFilters:
+    """The Visits page's filters: whose children, the period for the share within timescale, the page."""
+
+    period: Period
+    practitioner: int | None = None
+    page: int = 1
+
+    def query_args(self, **changes: Any) -> dict[str, Any]:
+        current = replace(self, **changes) if changes else self
+        args: dict[str, Any] = {
+            "from": current.period.first_day.isoformat(),
+            "to": current.period.last_day.isoformat(),
+        }
+        if current.practitioner is not None:
+            args["practitioner"] = current.practitioner
+        if current.page != 1:
+            args["page"] = current.page
+        return args
+
+
+def parse_visit_filters(args: Mapping[str, str], today: date) -> tuple[VisitFilters, dict[str, str]]:
+    loaded, errors = _load(VisitFilterSchema(), args)
+    period = _period(loaded, today, errors)
+    loaded.pop("from_", None)
+    loaded.pop("to", None)
+    return VisitFilters(period=period, **loaded), errors

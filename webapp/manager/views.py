@@ -21,6 +21,7 @@ from webapp import access
 from webapp.clock import server_now
 from webapp.extensions import login_manager
 from webapp.manager import service
+from webapp.manager import visits as visit_pages
 from webapp.manager.chart import weekly_chart
 from webapp.manager.schemas import (
     CAUSES,
@@ -32,6 +33,7 @@ from webapp.manager.schemas import (
     parse_late_entry_filters,
     parse_period,
     parse_team,
+    parse_visit_filters,
 )
 from webapp.pages import page_or_fragment
 
@@ -212,3 +214,42 @@ def _safe_back_url() -> str | None:
     back = request.values.get("back", "")
     prefix = url_for("manager.list_late_entries")
     return back if back.startswith(prefix) and "//" not in back and "\\" not in back else None
+
+
+@bp.get("/visits")
+def visits():
+    """The team's children overdue or due soon, by practitioner; visits within timescale in a period."""
+    scope = _scope()
+    today = _today()
+    filters, errors = parse_visit_filters(request.args, today)
+    teams = service.teams_in_scope(scope)
+    return page_or_fragment(
+        "manager/visits.html",
+        "manager/partials/visits_results.html",
+        filters=filters,
+        page=visit_pages.visits_page(scope, filters, today),
+        errors=errors,
+        error_links=_filter_error_links(errors),
+        scope=scope,
+        team_args=_team_args(scope),
+        list_url=lambda endpoint="manager.visits", **changes: url_for(
+            endpoint, **filters.query_args(**changes), **_team_args(scope)
+        ),
+        practitioners=service.team_practitioners(scope),
+        chooses_team=access.may_choose_team(current_user),
+        all_teams=service.all_teams() if access.may_choose_team(current_user) else teams,
+        today=today,
+    )
+
+
+@bp.get("/visits.csv")
+def export_visits():
+    """The children overdue or due soon, and those not seen alone or bedroom not seen, in words."""
+    scope = _scope()
+    today = _today()
+    filters, _ = parse_visit_filters(request.args, today)
+    return Response(
+        stream_with_context(visit_pages.visits_csv(scope, filters, today)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="visits-due-{today}.csv"'},
+    )

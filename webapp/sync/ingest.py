@@ -28,6 +28,8 @@ from webapp.sync.schemas import record_id_of, valid_uuid
 from webapp.sync.storage import NewRecord, Storage, content_hash, stored_versions
 from webapp.sync.validation import CheckedRecord, RecordChecks, Rejected, read_envelope
 from webapp.timeliness import Policy
+from webapp.visits import schedules
+from webapp.visits.schedules import today_in_london
 
 # A device clock more than this far from the server's is flagged (timeliness.md).
 SKEW_TOLERANCE = timedelta(minutes=5)
@@ -83,6 +85,10 @@ def ingest(
     sync_request.duplicate_count = counts[DUPLICATE]
     sync_request.conflict_count = counts[CONFLICT]
     sync_request.rejected_count = counts[REJECTED]
+    # New visits move their children's due dates (and are judged against the old ones).
+    schedules.after_sync(
+        [result.id for result in results if result.status == ACCEPTED], today_in_london(server_now), policies
+    )
     if commit:
         db.session.commit()
     else:

@@ -17,7 +17,7 @@ def _error(description: str) -> dict[str, Any]:
     return _json("Error", description)
 
 
-def build_spec(max_records: int, max_bytes: int) -> dict[str, Any]:
+def build_spec(max_records: int, max_bytes: int, page_size: int) -> dict[str, Any]:
     spec = APISpec(
         title="Visit recorder sync API",
         version="1",
@@ -35,7 +35,7 @@ def build_spec(max_records: int, max_bytes: int) -> dict[str, Any]:
     # Nested schemas first: the plugin registers a nested schema itself if it meets it unnamed.
     for name in (
         "Timeliness", "RecordResult", "SyncResponse", "StoredRecord", "RecordsResponse",
-        "Error", "Record", "Envelope", "Caseload",
+        "Error", "Record", "Envelope", "Caseload", "DeadlineWindow", "Deadlines",
     ):
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
 
@@ -92,15 +92,25 @@ def build_spec(max_records: int, max_bytes: int) -> dict[str, Any]:
         operations={
             "get": {
                 "summary": "The signed-in user's records at their current versions, with verdicts.",
+                "description": (
+                    f"At most {page_size} records a page, oldest receipt first. While an answer's "
+                    "next_cursor is not null, ask again with ?cursor=next_cursor for the next page."
+                ),
                 "security": [{"session": []}],
-                "parameters": [{
-                    "name": "since", "in": "query", "required": False,
-                    "schema": {"type": "string", "format": "date-time"},
-                    "description": "Only records received at or after this instant (with a UTC offset).",
-                }],
+                "parameters": [
+                    {
+                        "name": "since", "in": "query", "required": False,
+                        "schema": {"type": "string", "format": "date-time"},
+                        "description": "First page only: records received at or after this instant (with a UTC offset).",
+                    },
+                    {
+                        "name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                        "description": "The previous page's next_cursor, unchanged; it carries the first page's since.",
+                    },
+                ],
                 "responses": {
-                    "200": _json("RecordsResponse", "Oldest first."),
-                    "400": _error("`since` is not an ISO 8601 instant with an offset."),
+                    "200": _json("RecordsResponse", f"One page of at most {page_size} records, oldest first."),
+                    "400": _error("`since` is not an ISO 8601 instant with an offset, or `cursor` is not a next_cursor."),
                     "401": unauthorised,
                 },
             }
@@ -113,6 +123,19 @@ def build_spec(max_records: int, max_bytes: int) -> dict[str, Any]:
                 "summary": "The user's children, and each authority's record types and forms, for offline work.",
                 "security": [{"session": []}],
                 "responses": {"200": _json("Caseload", "The caseload."), "401": unauthorised},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/deadlines",
+        operations={
+            "get": {
+                "summary": (
+                    "When a record written now must reach the file: the engine's deadlines for each child "
+                    "the user may record for, record type and event day around today, for offline work."
+                ),
+                "security": [{"session": []}],
+                "responses": {"200": _json("Deadlines", "The deadline table."), "401": unauthorised},
             }
         },
     )

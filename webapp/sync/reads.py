@@ -4,18 +4,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from webapp import access
 from webapp import policies as policy_registry
 from webapp.extensions import db
 from webapp.models import CHILD_STATUSES, Child, Record, TimelinessCheck, User
 from webapp.record_forms import FORMS
+from webapp.sync.paging import Position
 from webapp.timeliness import Policy, iso_utc
+from webapp.visits import schedules
+from webapp.visits.schedules import today_in_london
 
 
-def records_since(user: User, since: datetime | None) -> list[tuple[Record, TimelinessCheck]]:
-    """The user's own records, each at its current version, received at or after `since`."""
+def records_page(user: User, position: Position, page_size: int) -> tuple[list[tuple[Record, TimelinessCheck]], Position | None]:
+    """One page of the user's own records, each at its current version, oldest receipt first.
+
+    Returns the page and the position after it, or None when the page is the last.
+    """
     current = (
         select(Record.uuid, func.max(Record.version).label("version"))
         .where(access.written_by(user))
@@ -27,10 +33,21 @@ def records_since(user: User, since: datetime | None) -> list[tuple[Record, Time
         .join(current, (Record.uuid == current.c.uuid) & (Record.version == current.c.version))
         .join(TimelinessCheck, TimelinessCheck.record_uuid == Record.uuid)
         .order_by(Record.received_at, Record.id)
+        .limit(page_size + 1)
     )
-    if since is not None:
-        query = query.where(Record.received_at >= since)
-    return [(record, check) for record, check in db.session.execute(query)]
+    if position.since is not None:
+        query = query.where(Record.received_at >= position.since)
+    if position.received_at is not None:
+        query = query.where(or_(
+            Record.received_at > position.received_at,
+            and_(Record.received_at == position.received_at, Record.id > position.record_id),
+        ))
+    rows = [(record, check) for record, check in db.session.execute(query)]
+    if len(rows) <= page_size:
+        return rows, None
+    rows = rows[:page_size]
+    last = rows[-1][0]
+    return rows, position.after(last.received_at, last.id)
 
 
 def stored_record_json(record: Record, check: TimelinessCheck) -> dict[str, Any]:
@@ -65,6 +82,9 @@ def caseload(user: User, server_now: datetime, policies: Mapping[str, Policy] | 
         ).all()
     ) if children else {}
 
+    # Each child's requirements in words as of today, the most urgent first: the device shows
+    # the server's words and works nothing out itself.
+    visits_due = schedules.due_lines([child.id for child in children], today_in_london(server_now))
     authority_ids = {child.team.authority for child in children}
     if user.team is not None:
         authority_ids.add(user.team.authority)
@@ -108,6 +128,7 @@ def caseload(user: User, server_now: datetime, policies: Mapping[str, Policy] | 
                 "status_labels": [CHILD_STATUSES.get(s, s) for s in child.statuses],
                 "child_protection": child.on_child_protection_plan,
                 "last_visit_at": iso_utc(last_visits[child.id]) if child.id in last_visits else None,
+                "visits_due": [due.as_json() for due in visits_due.get(child.id, [])],
             }
             for child in children
         ],

@@ -259,6 +259,13 @@ def valid_uuid(text: str | None) -> str | None:
 # -- answers -----------------------------------------------------------------------------
 
 
+IMPLAUSIBLE = (
+    "completed_at cannot be right: corrected for the skew it is before event_at, or it is more "
+    "than 5 minutes after device_now (after the device sent the record). The record is stored, "
+    "but its completed_at never explains a verdict: a late record's cause is unknown."
+)
+
+
 class TimelinessSchema(Schema):
     authority = fields.String(metadata={"description": "The policy id of the child's authority."})
     policy_version = fields.String()
@@ -288,6 +295,11 @@ class TimelinessSchema(Schema):
     late_by_working_days = fields.Integer(allow_none=True)
     cause = fields.String(
         allow_none=True, validate=validate.OneOf(["synced_late", "recorded_late", "unknown"]),
+        metadata={"description": (
+            "Why a late record was late, from completed_at corrected for the skew: synced_late "
+            "(finished before it was due), recorded_late (finished after), unknown (no completed_at, "
+            "or an implausible one). null when on time."
+        )},
     )
 
 
@@ -301,9 +313,7 @@ class RecordResultSchema(Schema):
         allow_none=True,
         metadata={"description": "accepted/duplicate: the stored version; conflict: the current version."},
     )
-    implausible = fields.Boolean(
-        metadata={"description": "completed_at, corrected for the skew, is before event_at."}
-    )
+    implausible = fields.Boolean(metadata={"description": IMPLAUSIBLE})
     timeliness = fields.Nested(
         TimelinessSchema, allow_none=True,
         metadata={"description": "The verdict computed when the record was first received; kept by later versions."},
@@ -332,14 +342,24 @@ class StoredRecordSchema(Schema):
     event_at = fields.String(metadata={"format": "date-time"})
     completed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     received_at = fields.String(metadata={"format": "date-time"})
-    implausible = fields.Boolean()
+    implausible = fields.Boolean(metadata={"description": IMPLAUSIBLE})
     timeliness = fields.Nested(TimelinessSchema)
     fields = fields.Dict()  # last: the name shadows marshmallow's `fields` in the class body
 
 
 class RecordsResponseSchema(Schema):
-    server_now = fields.String(metadata={"format": "date-time", "description": "Use as the next ?since="})
+    server_now = fields.String(metadata={
+        "format": "date-time",
+        "description": "When this reading's first page was answered (the same on every page): the next reading's ?since=",
+    })
     records = fields.List(fields.Nested(StoredRecordSchema))
+    next_cursor = fields.String(allow_none=True, metadata={
+        "description": (
+            "Opaque. Pass it as ?cursor= (without since) for the next page; null on the last page. "
+            "Records that arrive while the pages are read come on later pages, and a record that "
+            "gets a new version meanwhile comes again, at that version: keep the last copy of each id."
+        ),
+    })
 
 
 class ChoiceSchema(Schema):
@@ -410,6 +430,20 @@ class AuthoritySchema(Schema):
     forms = fields.Dict(keys=fields.String(), values=fields.Nested(FormSchema))
 
 
+class VisitDueSchema(Schema):
+    episode = fields.String(metadata={"description": "The episode the requirement hangs on, e.g. child_protection_plan."})
+    requirement = fields.String(metadata={"description": "visit, seen_alone, bedroom_seen or unannounced_visit."})
+    rule_id = fields.String()
+    catalogue_id = fields.String()
+    window = fields.String(metadata={"description": "The deadline or interval in force, in words."})
+    due_by = fields.String(allow_none=True, metadata={"format": "date", "description": "The last London date on which it is met."})
+    last_met_on = fields.String(allow_none=True, metadata={"format": "date"})
+    status = fields.String(metadata={"description": "overdue, due_soon or ok, on the server's today."})
+    status_words = fields.String(metadata={"description": "The status as the pages' tag says it, e.g. 'Overdue'."})
+    status_tag = fields.String(metadata={"description": "The GOV.UK tag's colour class for the status."})
+    words = fields.String(metadata={"description": "What the caseload shows, e.g. 'Overdue by 2 working days'."})
+
+
 class CaseloadChildSchema(Schema):
     id = fields.String(metadata={"description": "The child's reference: child_id in records."})
     name = fields.String()
@@ -421,6 +455,7 @@ class CaseloadChildSchema(Schema):
     status_labels = fields.List(fields.String())
     child_protection = fields.Boolean(metadata={"description": "On a child protection plan."})
     last_visit_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    visits_due = fields.List(fields.Nested(VisitDueSchema), metadata={"description": "The most urgent first."})
 
 
 class CaseloadUserSchema(Schema):
@@ -428,6 +463,38 @@ class CaseloadUserSchema(Schema):
     email = fields.String()
     role = fields.String()
     team = fields.String(allow_none=True)
+
+
+class DeadlineWindowSchema(Schema):
+    words = fields.String(metadata={"description": "The window in words, \"72 hours\"."})
+    exclusive = fields.Boolean(metadata={"description": "Whether a due instant is the exclusive end of a day."})
+    hours = fields.Integer(metadata={"description": "Elapsed hours after the event, where the window counts them."})
+    due_at = fields.List(
+        fields.String(metadata={"format": "date-time"}),
+        metadata={"description": "One due instant per day of the table, from `first_day`, for the other windows."},
+    )
+    adds_time = fields.List(
+        fields.Boolean(),
+        metadata={"description": "Working hours in whole days: per day, whether the event's time of day carries over."},
+    )
+
+
+class DeadlinesSchema(Schema):
+    first_day = fields.String(metadata={"format": "date", "description": "The London date of the table's first event day."})
+    days = fields.Integer(metadata={"description": "How many event days the table covers."})
+    windows = fields.Dict(keys=fields.String(), values=fields.Nested(DeadlineWindowSchema))
+    profiles = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.List(fields.String(allow_none=True))),
+        metadata={"description": (
+            "Per kind of child, per record type: the key in `windows` for a record outside child "
+            "protection work and for one inside it; null where the device cannot say."
+        )},
+    )
+    children = fields.Dict(
+        keys=fields.String(), values=fields.String(),
+        metadata={"description": "Each child's reference and the key of their kind in `profiles`."},
+    )
 
 
 class CaseloadSchema(Schema):

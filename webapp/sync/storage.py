@@ -22,6 +22,7 @@ from webapp.sync.results import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, Arrival
 from webapp.sync.schemas import canonical_record
 from webapp.sync.validation import CheckedRecord, Rejected
 from webapp.sync.verdicts import judge, timeliness_check
+from webapp.timeliness import implausible_completion
 
 NOT_YOUR_RECORD = (
     "Another person's record already has this id, and only its author can change it; "
@@ -202,6 +203,6 @@ class Storage:
             device_id=arrival.sync_request.device_id,
             fields=record["fields"],
             content_hash=digest,
-            implausible=corrected < record["event_at"],
+            implausible=implausible_completion(record["event_at"], corrected, arrival.server_now) is not None,
             sync_request_id=arrival.sync_request.id,
         )

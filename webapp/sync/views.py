@@ -7,10 +7,10 @@ from marshmallow import ValidationError
 
 from webapp.clock import server_now
 from webapp.field.service import record_deadlines
-from webapp.sync import reads
+from webapp.sync import paging, reads
 from webapp.sync.ingest import ingest
 from webapp.sync.openapi import build_spec
-from webapp.sync.schemas import CaseloadSchema, Instant, RecordsResponseSchema, SyncResponseSchema
+from webapp.sync.schemas import CaseloadSchema, DeadlinesSchema, Instant, RecordsResponseSchema, SyncResponseSchema
 from webapp.sync.validation import MalformedEnvelope, TooManyRecords
 from webapp.timeliness import LONDON, iso_utc
 
@@ -38,17 +38,26 @@ def sync_records():
 @bp.get("/records")
 @login_required
 def list_records():
-    since = None
-    if request.args.get("since"):
+    if request.args.get("cursor"):
+        if request.args.get("since"):
+            return jsonify(error="Send `since` on the first page only: the cursor carries it."), 400
         try:
-            since = Instant().deserialize(request.args["since"])
-        except ValidationError as exc:
-            return jsonify(error="`since` must be an ISO 8601 instant.", errors={"since": exc.messages}), 400
-    now = server_now()
-    rows = reads.records_since(current_user, since)
+            position = paging.read_cursor(request.args["cursor"])
+        except paging.BadCursor as exc:
+            return jsonify(error=str(exc), errors={"cursor": [str(exc)]}), 400
+    else:
+        since = None
+        if request.args.get("since"):
+            try:
+                since = Instant().deserialize(request.args["since"])
+            except ValidationError as exc:
+                return jsonify(error="`since` must be an ISO 8601 instant.", errors={"since": exc.messages}), 400
+        position = paging.Position(began_at=server_now(), since=since)
+    rows, following = reads.records_page(current_user, position, current_app.config["RECORDS_PAGE_SIZE"])
     answer = {
-        "server_now": iso_utc(now),
+        "server_now": iso_utc(position.began_at),
         "records": [reads.stored_record_json(record, check) for record, check in rows],
+        "next_cursor": following.cursor() if following else None,
     }
     return jsonify(RecordsResponseSchema().dump(answer))
 
@@ -64,11 +73,14 @@ def show_caseload():
 def show_deadlines():
     """When a record written now must reach the file, per child, record type and event day."""
     today = server_now().astimezone(LONDON).date()
-    return jsonify(record_deadlines(current_user, today))
+    return jsonify(DeadlinesSchema().dump(record_deadlines(current_user, today)))
 
 
 @bp.get("/openapi.json")
 def openapi_document():
     return jsonify(
-        build_spec(current_app.config["SYNC_MAX_RECORDS"], current_app.config["MAX_CONTENT_LENGTH"])
+        build_spec(
+            current_app.config["SYNC_MAX_RECORDS"], current_app.config["MAX_CONTENT_LENGTH"],
+            current_app.config["RECORDS_PAGE_SIZE"],
+        )
     )

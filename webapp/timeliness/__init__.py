@@ -50,7 +50,14 @@ from webapp.timeliness.schedule import (
     evaluate_schedule,
 )
 from webapp.timeliness.schedule_policy import schedule_coverage
-from webapp.timeliness.verdict import RecordFacts, Verdict, due_by_local_day, evaluate, iso_utc
+from webapp.timeliness.verdict import (
+    RecordFacts,
+    Verdict,
+    due_by_local_day,
+    evaluate,
+    implausible_completion,
+    iso_utc,
+)
 from webapp.timeliness.windows import Window
 
 __all__ = [
@@ -94,6 +101,7 @@ __all__ = [
     "england_and_wales_holidays",
     "evaluate",
     "evaluate_schedule",
+    "implausible_completion",
     "iso_utc",
     "load_catalogue",
     "load_policies",

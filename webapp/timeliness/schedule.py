@@ -312,6 +312,9 @@ class Requirement:
     good_practice_by: date | None
     status: str
     last_met_on: date | None
+    # The first day it is due soon (see `due_soon_from`): with `due_by`, all a page needs to
+    # work out the status on another day.
+    soon_from: date | None = None
 
     def to_dict(self) -> dict:
         """The shape `flask schedule evaluate` writes."""
@@ -409,6 +412,34 @@ def _window_words(rule: ScheduleRule, bounds: list[date | None], used: int, refe
     return "met" if every is None else f"every {every.describe()}"
 
 
+def due_soon_from(due_by: date | None, practice_by: date | None, calendar: WorkingCalendar) -> date | None:
+    """The first day a requirement is due soon: its good-practice date, or the first day from
+    which `due_by` lies within DUE_SOON_WORKING_DAYS working days, whichever is earlier.
+
+    It does not depend on the day evaluated, so it can be stored with `due_by` and the status
+    worked out on any later day by `status_on`, without the engine.
+    """
+    if due_by is None:
+        return None
+    # add_working_days(day, n) never decreases as the day moves on: walk forward from a day
+    # too early (its window ends on the working day before due_by) to the first that reaches it.
+    day = calendar.add_working_days(due_by, -DUE_SOON_WORKING_DAYS - 1)
+    while calendar.add_working_days(day, DUE_SOON_WORKING_DAYS) < due_by:
+        day = date.fromordinal(day.toordinal() + 1)
+    return day if practice_by is None else min(day, practice_by)
+
+
+def status_on(due_by: date | None, soon_from: date | None, today: date) -> str:
+    """`overdue`, `due_soon` or `ok` on `today`, from the stored due date and due-soon date."""
+    if due_by is None:
+        return OK
+    if today > due_by:
+        return OVERDUE
+    if soon_from is not None and today >= soon_from:
+        return DUE_SOON
+    return OK
+
+
 def _evaluate_rule(
     rule: ScheduleRule, episode: Episode, visits: Sequence[tuple[date, Visit]], today: date, calendar: WorkingCalendar
 ) -> Requirement:
@@ -419,24 +450,16 @@ def _evaluate_rule(
     bounds = _phase_bounds(rule, start, episode, calendar)
     due_by, used = _next_due(rule, start, bounds, counted, calendar, practice=False)
     practice_by, _ = _next_due(rule, start, bounds, counted, calendar, practice=True)
-    if due_by is None:
-        status = OK
-    elif today > due_by:
-        status = OVERDUE
-    elif due_by <= calendar.add_working_days(today, DUE_SOON_WORKING_DAYS) or (
-        practice_by is not None and today >= practice_by
-    ):
-        status = DUE_SOON
-    else:
-        status = OK
+    soon_from = due_soon_from(due_by, practice_by, calendar)
     return Requirement(
         rule=rule,
         requirement=rule.requirement,
         window=_window_words(rule, bounds, used, counted[-1] if counted else start),
         due_by=due_by,
         good_practice_by=practice_by if practice_by != due_by else None,
-        status=status,
+        status=status_on(due_by, soon_from, today),
         last_met_on=counted[-1] if counted else None,
+        soon_from=soon_from,
     )
 
 

@@ -20,6 +20,11 @@ UNKNOWN = "unknown"
 # skew is measured per request, not per record). Within this tolerance we still believe it.
 COMPLETED_TOLERANCE = timedelta(minutes=5)
 
+# Why a device's finishing time cannot be believed: it is before the event it records, or it
+# is after the device sent the record (more than COMPLETED_TOLERANCE after its own device_now).
+COMPLETED_BEFORE_EVENT = "completed_before_event"
+COMPLETED_AFTER_SENDING = "completed_after_sending"
+
 _ZERO = timedelta(0)
 _EMPTY: Mapping[str, datetime] = MappingProxyType({})
 
@@ -61,6 +66,9 @@ class Verdict(NamedTuple):
     cause: str | None
     completed_at_corrected: datetime | None
     due_exclusive: bool = False
+    # Why completed_at cannot be believed (COMPLETED_BEFORE_EVENT or COMPLETED_AFTER_SENDING),
+    # whatever the verdict; None when it can, or when the record has none.
+    implausible_completion: str | None = None
 
     @property
     def on_time(self) -> bool:
@@ -99,6 +107,24 @@ def due_by_local_day(due_at: datetime, exclusive: bool) -> date | None:
     if not exclusive:
         return None
     return due_at.astimezone(LONDON).date() - timedelta(days=1)
+
+
+def implausible_completion(
+    event_at: datetime, completed_at_corrected: datetime | None, received_at: datetime
+) -> str | None:
+    """Why a finishing time, corrected for the device's clock, cannot be believed; None if it can.
+
+    The correction is server_now - device_now of the request that carried the record, so a
+    corrected time more than COMPLETED_TOLERANCE after `received_at` is a `completed_at` more
+    than COMPLETED_TOLERANCE after the device's own clock reading when it sent the record.
+    """
+    if completed_at_corrected is None:
+        return None
+    if completed_at_corrected < event_at:
+        return COMPLETED_BEFORE_EVENT
+    if completed_at_corrected > received_at + COMPLETED_TOLERANCE:
+        return COMPLETED_AFTER_SENDING
+    return None
 
 
 def _iso_date(day: date | None) -> str | None:
@@ -167,6 +193,7 @@ def evaluate(
             completed_at_corrected = utc(completed_at_corrected)
         if skew:
             completed_at_corrected = completed_at_corrected + skew
+    implausible = implausible_completion(event_at, completed_at_corrected, received_at)
 
     if on_time:
         return _new_verdict(
@@ -184,6 +211,7 @@ def evaluate(
                 None,
                 completed_at_corrected,
                 exclusive,
+                implausible,
             ),
         )
 
@@ -193,9 +221,7 @@ def evaluate(
         # late record has missed the end of its due date even when it arrived at a weekend.
         late_by_working_days = calendar.working_days_late(due_at, received_at) or 1
     # Why it was late: the device's finishing time, corrected for skew, if it can be believed.
-    if completed_at_corrected is None:
-        cause = UNKNOWN
-    elif completed_at_corrected < event_at or completed_at_corrected > received_at + COMPLETED_TOLERANCE:
+    if completed_at_corrected is None or implausible is not None:
         cause = UNKNOWN
     elif completed_at_corrected < due_at or (not exclusive and completed_at_corrected == due_at):
         cause = SYNCED_LATE
@@ -216,5 +242,6 @@ def evaluate(
             cause,
             completed_at_corrected,
             exclusive,
+            implausible,
         ),
     )

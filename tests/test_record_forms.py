@@ -1,6 +1,6 @@
 """The browser and the server read a record form the same way: webapp/record_forms.py (Form.read,
 behind every plain POST) and static/js/record-fields.mjs (readRecord, behind every record made
-offline) give the errors or the record of tests/field/record_form_examples.json, from the same
+offline) give the errors or the record of tests/record_form_examples.json, from the same
 definitions."""
 import json
 import shutil
@@ -12,7 +12,7 @@ import pytest
 
 from webapp.record_forms import FORMS
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODULE = PROJECT_ROOT / "static" / "js" / "record-fields.mjs"
 TABLE = json.loads((Path(__file__).parent / "record_form_examples.json").read_text())
 EXAMPLES = TABLE["examples"]
@@ -26,7 +26,7 @@ for await (const chunk of process.stdin) input += chunk
 const { definitions, table } = JSON.parse(input)
 for (const example of table.examples) {
   const { errors, record } = readRecord(definitions[example.form], example.inputs, {
-    now: new Date(table.now), children: table.children, recordTypes: table.record_types
+    now: new Date(table.now), children: table.children, recordTypes: table.record_types, deadline: example.deadline ?? null
   })
   console.log(JSON.stringify(record ? { record } : { errors }))
 }
@@ -40,7 +40,9 @@ def _expected(example: dict) -> dict:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example["name"] for example in EXAMPLES])
 def test_the_server_reads_each_example_as_the_table_says(example):
     record_types = {record_type: record_type for record_type in TABLE["record_types"]}
-    submission = FORMS[example["form"]].read(example["inputs"], TABLE["children"], NOW, record_types)
+    submission = FORMS[example["form"]].read(
+        example["inputs"], TABLE["children"], NOW, record_types, deadline=lambda read: example.get("deadline")
+    )
     produced = {"errors": submission.errors} if submission.errors else {"record": submission.record()}
     assert produced == _expected(example)
 
