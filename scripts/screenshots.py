@@ -167,6 +167,7 @@ def pages(facts: Facts) -> list[Shot]:
         Shot("team-timeliness", MANAGER, "/manager/"),
         Shot("team-timeliness-date-errors", MANAGER, "/manager/", _bad_dates),
         Shot("late-entries", MANAGER, "/manager/late-entries"),
+        Shot("visits", MANAGER, "/manager/visits"),
         Shot("record", MANAGER, f"/manager/records/{late_record}"),
         Shot("review-errors", MANAGER, f"/manager/records/{late_record}", _empty_review),
         Shot("record-synced-late", MANAGER, f"/manager/records/{facts.synced_late}"),

@@ -22,7 +22,7 @@ from tests.browser.offline import (
 from tests.browser.test_accessibility import _violations
 from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
-from webapp.models import Record, Role, TimelinessCheck
+from webapp.models import ChildEpisode, Record, Role, TimelinessCheck
 
 WIDTHS = (320, 390, 810, 1280)
 WRITER = "robin.writer@example.org"
@@ -59,6 +59,9 @@ def layout_team(live_app):
         make.user(team, Role.MANAGER, "Casey Manager", email=MANAGER)
         children = [make.child(team, name, reference, practitioner=writer, statuses=statuses)
                     for reference, name, statuses in CHILDREN]
+        # A visit schedule, overdue: the child's page and the manager's Visits page list it.
+        db.session.add(ChildEpisode(child=children[2], kind="child_in_need_plan",
+                                    started_on=now.date() - timedelta(days=120), details={}))
         late = []
         for n, (verdict, cause) in enumerate([("late", "recorded_late"), ("on_time", None), ("late", "synced_late")] * 2):
             child = children[n % len(children)]
@@ -140,14 +143,14 @@ def test_no_page_is_wider_than_the_screen(browser, live_server, layout_team, axe
     pages = {
         None: [("/sign-in", None), ("/sign-in-needed", None), ("/signed-out", None)],
         WRITER: [
-            ("/", None), ("/children/LY-0001", None), ("/visits/new?child=LY-0002", None),
+            ("/", None), ("/children/LY-0001", None), ("/children/LY-0003", None), ("/visits/new?child=LY-0002", None),
             ("/visits/new?child=LY-0002", _finish_empty), ("/notes/new?child=LY-0003", None),
             ("/records", None), ("/offline", None),
             ("/visits/new?child=LY-0003", _check_your_answers), ("/visits/new?child=LY-0003", _deadline_passed),
             (f"/records/{layout_team}", None), (f"/records/{layout_team}/correct", None),
         ],
         MANAGER: [
-            ("/manager/", None), ("/manager/", _date_not_real), ("/manager/late-entries", None),
+            ("/manager/", None), ("/manager/", _date_not_real), ("/manager/late-entries", None), ("/manager/visits", None),
             (f"/manager/records/{layout_team}", None), (f"/manager/records/{layout_team}", _empty_review),
         ],
     }
