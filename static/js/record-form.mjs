@@ -244,7 +244,7 @@ export class RecordForm {
     })
     view.append(element('p', { class: 'govuk-body' }, this.supersedes
       ? 'The correction is sent as a new version of the record. The earlier version stays on the file.'
-      : 'Once you finish, the record is sent to the file when there is signal, and it cannot be changed on this tablet.'))
+      : 'Once you finish, the record is sent to the file when there is signal. After it has been sent, you can correct it from My records.'))
     const finish = element('button', { type: 'button', class: 'govuk-button', 'data-module': 'govuk-button' }, 'Finish and send')
     finish.addEventListener('click', () => this.finish(), { once: true })
     view.append(finish)
