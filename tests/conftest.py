@@ -1,4 +1,5 @@
-"""Shared fixtures: the app on SQLite and on PostgreSQL, a client, a CLI runner and a clock."""
+"""Shared fixtures: the app on SQLite and on PostgreSQL, a client, a CLI runner, a clock,
+the world builder (`make`) and signing in through the pages (`auth`); see tests/factories.py."""
 from __future__ import annotations
 
 import os
@@ -7,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.factories import AuthActions, Factory, serving
 from webapp import create_app, normalise_database_url
 from webapp.clock import FixedClock
 from webapp.config import TestConfig
@@ -65,3 +67,23 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    """The world builder, in an app context held open for the whole test."""
+    with app.app_context():
+        yield Factory()
+
+
+@pytest.fixture
+def auth(client):
+    """Signs the test's client in and out through the real pages."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app on a real socket (the browser tests have their own, for the whole session)."""
+    with serving(app) as base_url:
+        yield base_url

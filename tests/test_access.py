@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import DEFAULT_NOW
-from tests.factories import AuthActions, iso, make_child, make_team, make_user, new_record
+from tests.factories import AuthActions, Factory, iso, new_record
 from webapp.extensions import db
 from webapp.manager.models import Review
 from webapp.models import Record, TimelinessCheck, User
@@ -73,19 +73,20 @@ class World:
 
     def __init__(self, app):
         with app.app_context():
-            teams = {"Norwich": make_team("Norwich", "norfolk"), "Nuneaton": make_team("Nuneaton", "warwickshire")}
+            make = Factory()
+            teams = {"Norwich": make.team("Norwich", "norfolk"), "Nuneaton": make.team("Nuneaton", "warwickshire")}
             people = {
-                "asha": make_user("asha@norfolk.test", teams["Norwich"]),
-                "ben": make_user("ben@norfolk.test", teams["Norwich"]),
-                "grace": make_user("grace@norfolk.test", teams["Norwich"], role="manager"),
-                "maya": make_user("maya@warwickshire.test", teams["Nuneaton"]),
-                "admin": make_user("admin@test.test", None, role="admin"),
+                "asha": make.user(teams["Norwich"], email="asha@norfolk.test"),
+                "ben": make.user(teams["Norwich"], email="ben@norfolk.test"),
+                "grace": make.user(teams["Norwich"], role="manager", email="grace@norfolk.test"),
+                "maya": make.user(teams["Nuneaton"], email="maya@warwickshire.test"),
+                "admin": make.user(None, role="admin", email="admin@test.test"),
             }
             self.team_ids = {name: team.id for name, team in teams.items()}
             self.emails = {name: user.email for name, user in people.items()}
             self.record_ids = {}
             for reference, (team, person) in CHILDREN.items():
-                make_child(reference, teams[team], people[person])
+                make.child(teams[team], reference=reference, practitioner=people[person])
                 record = new_record(reference, SEEDED_EVENT, SEEDED_EVENT + timedelta(hours=1))
                 envelope = {"device_id": "tablet", "device_now": iso(DEFAULT_NOW), "records": [record]}
                 [result] = ingest(db.session.get(User, people[person].id), envelope, DEFAULT_NOW).results
@@ -174,8 +175,8 @@ PROBES = {probe.__name__: probe for probe in (child_page, caseload, web_form, sy
 
 
 @pytest.mark.parametrize(("role", "target", "action", "allowed"), list(_cases()))
-def test_who_may_do_what(app, client, world, role, target, action, allowed):
-    assert AuthActions(client).sign_in(world.emails[USERS[role]]).status_code == 302
+def test_who_may_do_what(app, client, auth, world, role, target, action, allowed):
+    assert auth.sign_in(world.emails[USERS[role]]).status_code == 302
     child = TARGETS[(role, target)]
     assert PROBES[action](app, client, world, child) is allowed
 
@@ -185,9 +186,8 @@ def test_the_table_covers_every_role_target_and_action():
     assert len(list(_cases())) == len(TARGETS) * len(ACTIONS)
 
 
-def test_a_refused_record_names_no_other_child(app, client, world):
+def test_a_refused_record_names_no_other_child(app, client, auth, world):
     """A teammate's child and a child that does not exist get the same words."""
-    auth = AuthActions(client)
     auth.sign_in(world.emails["asha"])
     teammates, nobodys = (
         auth.sync([new_record(child, NEW_EVENT)], DEFAULT_NOW).get_json()["results"][0]["errors"]
@@ -196,8 +196,7 @@ def test_a_refused_record_names_no_other_child(app, client, world):
     assert teammates == nobodys == {"child_id": ["No child with this id is on your caseload."]}
 
 
-def test_an_admin_is_told_why_they_cannot_record(app, client, world):
-    auth = AuthActions(client)
+def test_an_admin_is_told_why_they_cannot_record(app, client, auth, world):
     auth.sign_in(world.emails["admin"])
     [result] = auth.sync([new_record("NOR-B", NEW_EVENT)], DEFAULT_NOW).get_json()["results"]
     assert result["errors"]["child_id"][0].startswith("You can read this child's records but not record for them")
@@ -208,14 +207,13 @@ def test_an_admin_is_told_why_they_cannot_record(app, client, world):
 
 
 @pytest.mark.parametrize(("role", "chooses"), [("manager", False), ("admin", True)])
-def test_only_those_who_reach_every_team_are_offered_a_choice_of_team(client, world, role, chooses):
-    AuthActions(client).sign_in(world.emails[USERS[role]])
+def test_only_those_who_reach_every_team_are_offered_a_choice_of_team(client, auth, world, role, chooses):
+    auth.sign_in(world.emails[USERS[role]])
     for page in ("/manager/", "/manager/late-entries"):
         assert ('name="team"' in client.get(page).get_data(as_text=True)) is chooses
 
 
-def test_each_role_signs_in_to_the_pages_it_may_see(client, world):
-    auth = AuthActions(client)
+def test_each_role_signs_in_to_the_pages_it_may_see(client, auth, world):
     for name, home in (("asha", "/"), ("grace", "/manager/"), ("admin", "/manager/")):
         assert auth.sign_in(world.emails[name]).headers["Location"] == home
         auth.sign_out()

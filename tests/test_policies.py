@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from tests.factories import AuthActions, make_child, make_team, make_user
+from tests.factories import Factory
 from webapp import policies
 from webapp.timeliness import POLICY_DIR, PolicyError, UnknownAuthority
 
@@ -68,11 +68,12 @@ def test_an_unknown_authority_lists_the_known_ones(app, policy_dir, authority):
         assert policies.record_type_labels(authority) == {}
 
 
-def test_sync_field_pages_and_the_cli_see_an_edited_policy_without_a_restart(app, client, runner, policy_dir):
+def test_sync_field_pages_and_the_cli_see_an_edited_policy_without_a_restart(app, client, auth, runner, policy_dir):
     with app.app_context():
-        team = make_team("Norwich", "norfolk")
-        make_child("NOR-1", team, make_user("asha@norfolk.test", team))
-    AuthActions(client).sign_in("asha@norfolk.test")
+        make = Factory()
+        team = make.team("Norwich", "norfolk")
+        make.child(team, reference="NOR-1", practitioner=make.user(team, email="asha@norfolk.test"))
+    auth.sign_in("asha@norfolk.test")
 
     def labels() -> tuple[str, bool, bool]:
         [authority] = client.get("/api/v1/caseload").get_json()["authorities"]

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.factories import AuthActions, make_child, make_team, make_user
+from tests.factories import Factory
 
 PARAMETERS = ["from", "to", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year", "team", "practitioner", "record_type", "verdict", "cause", "child", "reviewed",
               "sort", "order", "page", "q", "since", "next", "back"]
@@ -30,12 +30,13 @@ def _pages(app) -> list[str]:
 
 
 @pytest.fixture
-def someone(app, client, request):
+def someone(app, auth, request):
     with app.app_context():
-        team = make_team("Norwich")
-        user = make_user("someone@norfolk.test", None if request.param == "admin" else team, role=request.param)
-        make_child("NOR-1", team, user)
-    assert AuthActions(client).sign_in("someone@norfolk.test").status_code == 302
+        make = Factory()
+        team = make.team("Norwich", "norfolk")
+        user = make.user(None if request.param == "admin" else team, role=request.param, email="someone@norfolk.test")
+        make.child(team, reference="NOR-1", practitioner=user)
+    assert auth.sign_in("someone@norfolk.test").status_code == 302
     return request.param
 
 

@@ -4,7 +4,7 @@ Everything about a question lives here: its label, hint, choices, when it is sho
 and its error messages. The server renders its pages from these definitions and reads plain
 POSTs with them; the sync API checks a record's `fields` against them and sends them to devices
 in `GET /api/v1/caseload`; each form page embeds its definition as JSON, from which
-static/js/record-fields.mjs checks and builds the same record offline. tests/field/
+static/js/record-fields.mjs checks and builds the same record offline. tests/
 record_form_examples.json holds the examples both readers must agree on.
 
 The limits here are documented in the README ("Sync API") and in the OpenAPI document.

@@ -1,7 +1,7 @@
 // From a record form to a sync API record, offline, driven by the form's definition
 // (webapp/record_forms.py, embedded in the page as JSON): the same checks and messages as the
 // server's reading of the same form posted online, so a record finished on the tablet is the
-// record the server would have built. tests/field/record_form_examples.json holds both to it.
+// record the server would have built. tests/record_form_examples.json holds both to it.
 import { londonWallClock } from './words.mjs'
 
 // Yes/no questions post "yes" or "no"; the record's fields hold true or false.

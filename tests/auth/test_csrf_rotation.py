@@ -1,7 +1,7 @@
 """Signing in and signing out give the session a new CSRF token; the old one stops working."""
 from __future__ import annotations
 
-from tests.factories import PASSWORD, make_team, make_user
+from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
 
 EMPTY_SYNC = {"device_id": "tablet-1", "device_now": "2026-11-23T10:00:00Z", "records": []}
@@ -9,7 +9,8 @@ EMPTY_SYNC = {"device_id": "tablet-1", "device_now": "2026-11-23T10:00:00Z", "re
 
 def test_signing_in_rotates_the_token(app, client, auth):
     with app.app_context():
-        make_user("asha@norfolk.test", make_team("Norwich"))
+        make = Factory()
+        make.user(make.team("Norwich", "norfolk"), email="asha@norfolk.test")
         db.session.remove()
     before = auth.fetch_token()
     assert auth.sign_in("asha@norfolk.test").status_code == 302
@@ -22,7 +23,8 @@ def test_signing_in_rotates_the_token(app, client, auth):
 
 def test_signing_out_rotates_the_token(app, client, auth):
     with app.app_context():
-        make_user("asha@norfolk.test", make_team("Norwich"))
+        make = Factory()
+        make.user(make.team("Norwich", "norfolk"), email="asha@norfolk.test")
         db.session.remove()
     auth.sign_in("asha@norfolk.test")
     signed_in_token = auth.token

@@ -13,14 +13,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from tests.factories import make_team
-from tests.faults.conftest import CSRF_META, AppProcess
+from tests.factories import PASSWORD, Factory, csrf_token_from
+from tests.faults.helpers import AppProcess
 from webapp.auth.models import SignInAttempts
 from webapp.extensions import db
-from webapp.models import User
 
 GUESSES = 40
-RIGHT_PASSWORD = "kettle orchard lantern"
 
 
 def _guess_in_parallel(base_url: str, email: str, passwords: list[str]) -> list[int]:
@@ -28,7 +26,7 @@ def _guess_in_parallel(base_url: str, email: str, passwords: list[str]) -> list[
     for _ in passwords:  # each guess from its own session, with its own CSRF token
         session = requests.Session()
         page = session.get(base_url + "/sign-in", timeout=30)
-        sessions.append((session, CSRF_META.search(page.text).group(1)))
+        sessions.append((session, csrf_token_from(page.text)))
     barrier = threading.Barrier(len(passwords))
 
     def guess(n: int) -> int:
@@ -49,9 +47,9 @@ def _guess_in_parallel(base_url: str, email: str, passwords: list[str]) -> list[
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_forty_simultaneous_guesses_check_at_most_five(app, database_url):
     with app.app_context():
-        user = User(email="asha@norfolk.test", name="Asha", team=make_team("Norwich"))
-        user.set_password(RIGHT_PASSWORD)  # the real, slow hash: the race the review won
-        db.session.add(user)
+        make = Factory()
+        user = make.user(make.team("Norwich", "norfolk"), name="Asha", email="asha@norfolk.test")
+        user.set_password(PASSWORD)  # the real, slow hash: the race the review won
         db.session.commit()
     free = app.config["SIGN_IN_FREE_ATTEMPTS"]
     server = AppProcess(database_url, workers=4).start()
@@ -70,7 +68,7 @@ def test_forty_simultaneous_guesses_check_at_most_five(app, database_url):
             assert count == len(checked), (email, count, statuses)
 
             # Straight after (the wait is 30 s), even the right password is refused.
-            right = RIGHT_PASSWORD if email == "asha@norfolk.test" else "no account has this"
+            right = PASSWORD if email == "asha@norfolk.test" else "no account has this"
             assert _guess_in_parallel(server.base_url, email, [right] * 8) == [429] * 8
     finally:
         server.stop()

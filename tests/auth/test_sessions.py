@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import DEFAULT_NOW
-from tests.factories import PASSWORD, AuthActions, iso, make_team, make_user
+from tests.factories import PASSWORD, AuthActions, Factory, iso
 from webapp.auth.commands import save_user
 from webapp.extensions import db
 from webapp.models import User
@@ -23,7 +23,8 @@ IDLE_LIMIT = timedelta(hours=4)
 @pytest.fixture
 def asha(app):
     with app.app_context():
-        make_user(EMAIL, make_team("Norwich"))
+        make = Factory()
+        make.user(make.team("Norwich", "norfolk"), email=EMAIL)
         db.session.remove()
 
 

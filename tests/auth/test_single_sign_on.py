@@ -16,7 +16,7 @@ import requests
 from sqlalchemy import select
 
 from tests.auth.provider import MovableClock, answer_at_provider, running_provider
-from tests.factories import PASSWORD, make_team, make_user
+from tests.factories import PASSWORD, Factory
 from webapp import create_app
 from webapp.auth.oidc import OidcSettings, SignInRefused, role_from_claims
 from webapp.config import TestConfig
@@ -44,12 +44,13 @@ def app(database_url, movable_clock, provider):
         TestConfig, SQLALCHEMY_DATABASE_URI=database_url, CLOCK=movable_clock, **provider.app_settings()
     )
     with app.app_context():
+        make = Factory()
         db.create_all()
-        team = make_team("Norwich")
+        team = make.team("Norwich", "norfolk")
         # Grace is a practitioner here until the provider's group says she manages.
         for email in ("grace@norfolk.test", "asha@norfolk.test", "finance@norfolk.test"):
-            make_user(email, team)
-        make_user("left@norfolk.test", team).active = False
+            make.user(team, email=email)
+        make.user(team, email="left@norfolk.test", active=False)
         db.session.commit()
         db.session.remove()
     yield app

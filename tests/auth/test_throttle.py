@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.factories import PASSWORD, AuthActions, make_team, make_user
+from tests.factories import PASSWORD, AuthActions, Factory
 from webapp import create_app
 from webapp.auth.models import SignInAttempts
 from webapp.config import TestConfig
@@ -18,7 +17,8 @@ from webapp.models import User
 @pytest.fixture
 def asha(app):
     with app.app_context():
-        make_user("asha@norfolk.test", make_team("Norwich"))
+        make = Factory()
+        make.user(make.team("Norwich", "norfolk"), email="asha@norfolk.test")
         db.session.remove()
 
 
@@ -87,7 +87,8 @@ def _fastest_refusal(auth, emails: list[str]) -> float:
 def test_a_missing_account_takes_as_long_as_a_wrong_password(app, auth):
     """Real accounts' passwords are hashed the slow, default way; the dummy hash must match."""
     with app.app_context():
-        team = make_team("Norwich")
+        make = Factory()
+        team = make.team("Norwich", "norfolk")
         real = User(email="real@norfolk.test", name="Real", team=team)
         real.set_password(PASSWORD)
         no_password = User(email="imported@norfolk.test", name="Imported", team=team)

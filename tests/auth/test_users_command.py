@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_team
+from tests.factories import Factory
 from webapp.extensions import db
 from webapp.models import User
 
@@ -17,7 +17,8 @@ def user(app, email):
 
 def test_creates_a_user_with_a_password_from_stdin(app, runner):
     with app.app_context():
-        make_team("Norwich")
+        make = Factory()
+        make.team("Norwich", "norfolk")
     result = runner.invoke(
         args=["users", "create", "--email", "Asha@Norfolk.test", "--role", "practitioner", "--team", "Norwich",
               "--name", "Asha Patel", "--password-stdin"],
@@ -30,12 +31,11 @@ def test_creates_a_user_with_a_password_from_stdin(app, runner):
     assert "a long password" not in password_hash
 
 
-def test_updates_the_role_team_and_password_of_an_existing_user(app, runner, client):
-    from tests.factories import AuthActions
-
+def test_updates_the_role_team_and_password_of_an_existing_user(app, runner, auth):
     with app.app_context():
-        make_team("Norwich")
-        make_team("Nuneaton", "warwickshire")
+        make = Factory()
+        make.team("Norwich", "norfolk")
+        make.team("Nuneaton", "warwickshire")
     base = ["users", "create", "--email", "asha@norfolk.test"]
     runner.invoke(args=base + ["--role", "practitioner", "--team", "Norwich", "--password-stdin"], input="first password\n")
     result = runner.invoke(args=base + ["--role", "manager", "--team", "Nuneaton"], input="second password\nsecond password\n")
@@ -43,14 +43,14 @@ def test_updates_the_role_team_and_password_of_an_existing_user(app, runner, cli
     assert result.exit_code == 0, result.output
     assert "Updated asha@norfolk.test: manager in Nuneaton" in result.output
     assert user(app, "asha@norfolk.test")[:2] == ("manager", "Nuneaton")
-    auth = AuthActions(client)
     assert auth.sign_in("asha@norfolk.test", "first password").status_code == 200
     assert auth.sign_in("asha@norfolk.test", "second password").status_code == 302
 
 
 def test_refuses_an_unknown_team_a_short_password_and_a_missing_team(app, runner):
     with app.app_context():
-        make_team("Norwich")
+        make = Factory()
+        make.team("Norwich", "norfolk")
     unknown = runner.invoke(args=["users", "create", "--email", "a@b.test", "--role", "practitioner",
                                   "--team", "Nowhere", "--password-stdin"], input="a long password\n")
     assert unknown.exit_code != 0 and "no team named 'Nowhere'" in unknown.output
@@ -93,10 +93,7 @@ def test_no_composition_rules_only_length_and_the_deny_list(app, runner, passwor
     assert result.exit_code == 0, result.output
 
 
-def test_a_new_password_starts_the_sign_in_count_again(app, runner, client):
-    from tests.factories import AuthActions
-
-    auth = AuthActions(client)
+def test_a_new_password_starts_the_sign_in_count_again(app, runner, auth):
     create = ["users", "create", "--email", "root@council.test", "--role", "admin", "--password-stdin"]
     runner.invoke(args=create, input="first passphrase\n")
     for _ in range(app.config["SIGN_IN_FREE_ATTEMPTS"]):
@@ -108,7 +105,8 @@ def test_a_new_password_starts_the_sign_in_count_again(app, runner, client):
 
 def test_no_password_leaves_only_the_councils_account(app, runner):
     with app.app_context():
-        make_team("Norwich")
+        make = Factory()
+        make.team("Norwich", "norfolk")
     args = ["users", "create", "--email", "grace@norfolk.test", "--role", "manager", "--team", "Norwich"]
     assert runner.invoke(args=[*args, "--password-stdin"], input="a long password\n").exit_code == 0
     result = runner.invoke(args=[*args, "--no-password"])

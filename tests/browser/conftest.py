@@ -5,8 +5,8 @@ Fixtures for every browser test (the offline journeys use them too):
 - `live_app`: that Flask app, for seeding or asserting on the database;
 - `practitioner` and `second_practitioner`: `Person(email, password, name, child_refs)`, both
   in the same team, each with their own allocated children;
-- `signed_in_page(page, person)`: signs `person` in through the sign-in form and waits for
-  the caseload;
+- `signed_in_page(page, person, lands_on="My caseload")`: signs `person` in through the
+  sign-in form and waits for the page they land on (the Playwright twin of `auth.sign_in`);
 - `fixed_server_clock`: stands the live server's clock still at `FIXED_NOW` for one test, so
   that the date the forms prefill, and any time typed on it, do not depend on when tests run.
 """
@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.factories import PASSWORD, Factory, serving
 from webapp import create_app
 from webapp.clock import FixedClock, SystemClock
 from webapp.config import TestConfig
 from webapp.extensions import db
-from webapp.models import Child, Team, User
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE_PATH = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -77,12 +75,8 @@ class Person(NamedTuple):
     child_refs: tuple[str, ...]
 
 
-PRACTITIONER = Person(
-    "sam.field@example.org", "correct horse battery", "Sam Field", ("WK-1001", "WK-1002", "WK-1003")
-)
-SECOND_PRACTITIONER = Person(
-    "alex.other@example.org", "another long passphrase", "Alex Other", ("WK-2001",)
-)
+PRACTITIONER = Person("sam.field@example.org", PASSWORD, "Sam Field", ("WK-1001", "WK-1002", "WK-1003"))
+SECOND_PRACTITIONER = Person("alex.other@example.org", PASSWORD, "Alex Other", ("WK-2001",))
 CHILDREN = {
     "WK-1001": ("Amira Khan", date(2015, 3, 14), ["child_protection"]),
     "WK-1002": ("Ben Taylor", date(2012, 7, 2), ["child_in_need"]),
@@ -95,20 +89,13 @@ def seed(app) -> None:
     """One Warwickshire team, two practitioners and their children."""
     with app.app_context():
         db.create_all()
-        team = Team(name="Warwick North Family Support", authority="warwickshire")
-        db.session.add(team)
+        make = Factory()
+        team = make.team("Warwick North Family Support")
         for person in (PRACTITIONER, SECOND_PRACTITIONER):
-            user = User(email=person.email, name=person.name, role="practitioner", team=team)
-            user.set_password(person.password)
-            db.session.add(user)
+            user = make.user(team, name=person.name, email=person.email, password=person.password)
             for ref in person.child_refs:
                 name, born, statuses = CHILDREN[ref]
-                child = Child(
-                    reference=ref, name=name, date_of_birth=born, team=team, practitioner=user
-                )
-                child.statuses = statuses
-                db.session.add(child)
-        db.session.commit()
+                make.child(team, name, ref, practitioner=user, statuses=statuses, date_of_birth=born)
 
 
 @pytest.fixture(scope="session")
@@ -127,11 +114,8 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(live_app) as base_url:
+        yield base_url
 
 
 # A Tuesday afternoon in London (GMT), not a bank holiday, in the past.
@@ -159,14 +143,14 @@ def second_practitioner() -> Person:
 
 @pytest.fixture
 def signed_in_page(live_server):
-    """Sign a person in through the sign-in form; returns the page, on the caseload."""
+    """Sign a person in through the sign-in form; returns the page, once it shows `lands_on`."""
 
-    def sign_in(page, person: Person = PRACTITIONER):
+    def sign_in(page, person: Person = PRACTITIONER, lands_on: str = "My caseload"):
         page.goto(f"{live_server}/sign-in")
         page.get_by_label("Email address").fill(person.email)
         page.get_by_label("Password").fill(person.password)
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("heading", name="My caseload").wait_for()
+        page.get_by_role("heading", name=lands_on).wait_for()
         return page
 
     return sign_in

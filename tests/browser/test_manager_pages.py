@@ -7,12 +7,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import Person
 from tests.browser.test_accessibility import _violations
+from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
-from webapp.models import Child, Record, Role, Team, TimelinessCheck, User
+from webapp.models import Record, Role, TimelinessCheck
 
-MANAGER_EMAIL = "morgan.manager@example.org"
-MANAGER_PASSWORD = "a manager's long passphrase"
+MANAGER = Person("morgan.manager@example.org", PASSWORD, "Morgan Manager", ())
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +21,11 @@ def manager_team(live_app):
     """A team of its own (so the field journeys' team is untouched): a manager and late entries."""
     now = datetime.now(timezone.utc)
     with live_app.app_context():
-        team = Team(name="Leamington Child in Need", authority="warwickshire")
-        manager = User(email=MANAGER_EMAIL, name="Morgan Manager", role=Role.MANAGER.value, team=team)
-        manager.set_password(MANAGER_PASSWORD)
-        writer = User(email="pat.writer@example.org", name="Pat Writer", role=Role.PRACTITIONER.value, team=team)
-        child = Child(reference="LM-0001", name="Lena Morris", team=team, practitioner=writer)
-        db.session.add_all([team, manager, writer, child])
-        db.session.flush()
+        make = Factory()
+        team = make.team("Leamington Child in Need")
+        make.user(team, Role.MANAGER, MANAGER.name, email=MANAGER.email)
+        writer = make.user(team, name="Pat Writer", email="pat.writer@example.org")
+        child = make.child(team, "Lena Morris", "LM-0001", practitioner=writer, statuses=())
         uuids = []
         for n, (verdict, cause) in enumerate(
             [("late", "recorded_late"), ("late", "synced_late"), ("on_time", None), ("late", "unknown")]
@@ -53,13 +52,8 @@ def manager_team(live_app):
 
 
 @pytest.fixture
-def manager_page(page, live_server, manager_team):
-    page.goto(f"{live_server}/sign-in")
-    page.get_by_label("Email address").fill(MANAGER_EMAIL)
-    page.get_by_label("Password").fill(MANAGER_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Team timeliness").wait_for()
-    return page
+def manager_page(page, signed_in_page, manager_team):
+    return signed_in_page(page, MANAGER, lands_on="Team timeliness")
 
 
 def test_manager_pages_have_no_axe_violations(manager_page, live_server, manager_team, axe_source):

@@ -13,11 +13,11 @@ from playwright.sync_api import expect
 
 from tests.browser.offline import wait_for_app, wait_for_service_worker
 from tests.browser.test_accessibility import _violations
+from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
-from webapp.models import Child, Record, Role, Team, TimelinessCheck, User
+from webapp.models import Record, Role, TimelinessCheck
 
 WIDTHS = (320, 390, 810, 1280)
-PASSWORD = "a long passphrase for layouts"
 WRITER = "robin.writer@example.org"
 MANAGER = "casey.manager@example.org"
 COUNCIL = "Warwickshire County Council"
@@ -46,19 +46,12 @@ def layout_team(live_app):
     and their manager. Returns the uuid of a late record."""
     now = datetime.now(timezone.utc)
     with live_app.app_context():
-        team = Team(name="Stratford Layout Team", authority="warwickshire")
-        writer = User(email=WRITER, name="Robin Writer", role=Role.PRACTITIONER.value, team=team)
-        manager = User(email=MANAGER, name="Casey Manager", role=Role.MANAGER.value, team=team)
-        for person in (writer, manager):
-            person.set_password(PASSWORD)
-        db.session.add_all([team, writer, manager])
-        children = []
-        for reference, name, statuses in CHILDREN:
-            child = Child(reference=reference, name=name, team=team, practitioner=writer)
-            child.statuses = statuses
-            children.append(child)
-        db.session.add_all(children)
-        db.session.flush()
+        make = Factory()
+        team = make.team("Stratford Layout Team")
+        writer = make.user(team, Role.PRACTITIONER, "Robin Writer", email=WRITER)
+        make.user(team, Role.MANAGER, "Casey Manager", email=MANAGER)
+        children = [make.child(team, name, reference, practitioner=writer, statuses=statuses)
+                    for reference, name, statuses in CHILDREN]
         late = []
         for n, (verdict, cause) in enumerate([("late", "recorded_late"), ("on_time", None), ("late", "synced_late")] * 2):
             child = children[n % len(children)]

@@ -19,8 +19,9 @@ from tests.browser.offline import (
     wait_for_counts,
     wait_for_service_worker,
 )
+from tests.factories import Factory
 from webapp.extensions import db
-from webapp.models import Child, Record, Team, User
+from webapp.models import Child, Record, User
 
 MOVING_CHILD = ("WK-1099", "Erin Moss")
 
@@ -28,21 +29,17 @@ MOVING_CHILD = ("WK-1099", "Erin Moss")
 def _allocate_child(live_app, email: str) -> None:
     with live_app.app_context():
         user = db.session.scalars(select(User).where(User.email == email)).one()
-        child = Child(reference=MOVING_CHILD[0], name=MOVING_CHILD[1], date_of_birth=date(2013, 5, 5),
-                      team_id=user.team_id, practitioner_id=user.id)
-        child.statuses = ["child_in_need"]
-        db.session.add(child)
-        db.session.commit()
+        Factory().child(user.team, MOVING_CHILD[1], MOVING_CHILD[0], practitioner=user,
+                        date_of_birth=date(2013, 5, 5))
 
 
 def _move_child_to_another_team(live_app) -> None:
     """While the practitioner is out of signal, the child moves to another council team."""
     with live_app.app_context():
-        team = Team(name="Rugby South Family Support", authority="warwickshire")
+        team = Factory().team("Rugby South Family Support")
         child = db.session.scalars(select(Child).where(Child.reference == MOVING_CHILD[0])).one()
-        child.team = team
+        child.team_id = team.id
         child.practitioner_id = None
-        db.session.add(team)
         db.session.commit()
 
 

@@ -21,12 +21,12 @@ from tests.browser.offline import (
     wait_for_service_worker,
 )
 from tests.browser.test_accessibility import _violations
+from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
-from webapp.models import Child, ChildEpisode, Team, User
+from webapp.models import ChildEpisode
 from webapp.visits import schedules
 from webapp.words import london_datetime, weekday_date
 
-PASSWORD = "visits browser passphrase"
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/visit-schedule-shots"))
 
 
@@ -37,21 +37,16 @@ def visits_team(live_app):
     no episode."""
     today = datetime.now(LONDON).date()
     with live_app.app_context():
-        team = Team(name="Visits Browser Team", authority="warwickshire")
+        make = Factory()
+        team = make.team("Visits Browser Team")
         people = {}
         for email, role in (("vic.visits@example.org", "practitioner"), ("mo.manager@example.org", "manager")):
-            people[role] = User(email=email, name=email.split(".")[0].title() + " Visits", role=role, team=team)
-            people[role].set_password(PASSWORD)
-            db.session.add(people[role])
-        vera = Child(reference="VB-1", name="Vera Bloom", date_of_birth=date(2014, 5, 1), team=team,
-                     practitioner=people["practitioner"])
-        vera.statuses = ["child_in_need"]
-        otto = Child(reference="VB-2", name="Otto Bloom", team=team, practitioner=people["practitioner"])
-        otto.statuses = ["child_in_need"]
+            people[role] = make.user(team, role, email.split(".")[0].title() + " Visits", email=email)
+        worker = people["practitioner"]
+        vera = make.child(team, "Vera Bloom", "VB-1", practitioner=worker, date_of_birth=date(2014, 5, 1))
+        otto = make.child(team, "Otto Bloom", "VB-2", practitioner=worker)
         # Wanda, on the same plan, is never visited here: the Visits page always has her overdue.
-        wanda = Child(reference="VB-3", name="Wanda Bloom", team=team, practitioner=people["practitioner"])
-        wanda.statuses = ["child_in_need"]
-        db.session.add_all([team, vera, otto, wanda])
+        wanda = make.child(team, "Wanda Bloom", "VB-3", practitioner=worker)
         for child in (vera, wanda):
             db.session.add(ChildEpisode(child=child, kind="child_in_need_plan", started_on=today - timedelta(days=120), details={}))
         db.session.commit()

@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.faults.conftest import Device, seed_team, visit
+from tests.faults.helpers import Device, seed_team, visit
 from webapp.extensions import db
 from webapp.models import Record, TimelinessCheck
 

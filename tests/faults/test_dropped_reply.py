@@ -15,8 +15,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import DEFAULT_NOW
-from tests.faults.conftest import Device, seed_team, visit
+from tests.faults.helpers import Device, seed_team, visit
 from webapp.extensions import db
 from webapp.models import AuditEvent, Record, TimelinessCheck
 

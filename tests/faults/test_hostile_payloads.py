@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.conftest import DEFAULT_NOW
-from tests.faults.conftest import CSRF_META, seed_team, visit
+from tests.factories import AuthActions
+from tests.faults.helpers import seed_team, visit
 from webapp import create_app
 from webapp.clock import FixedClock
 from webapp.config import TestConfig
@@ -57,13 +58,9 @@ def signed_in(hostile_app):
     """A practitioner's test client, the CSRF header it needs, and its children."""
     person = seed_team(hostile_app, children=3)[0]
     client = hostile_app.test_client()
-    token = CSRF_META.search(client.get("/sign-in").get_data(as_text=True)).group(1)
-    answer = client.post("/sign-in", data={"email": person.email, "password": person.password,
-                                           "csrf_token": token})
-    assert answer.status_code == 302
-    # Signing in gives the session a new CSRF token: read it from the page it leads to.
-    token = CSRF_META.search(client.get(answer.headers["Location"]).get_data(as_text=True)).group(1)
-    return client, {"X-CSRFToken": token}, person
+    auth = AuthActions(client)
+    assert auth.sign_in(person.email, person.password).status_code == 302
+    return client, {"X-CSRFToken": auth.token}, person
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select, text
 
-from tests.faults.conftest import AppProcess, Device, seed_team, visit
+from tests.faults.helpers import AppProcess, Device, seed_team, visit
 from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db

@@ -12,15 +12,15 @@ from webapp.extensions import db
 from webapp.models import Record
 
 
-def test_the_supersedes_error_links_to_the_newest_version(app, client, people, sign_in):
-    sign_in(people.practitioner)
-    client.post("/visits/new", data={**VISIT, "csrf_token": sign_in.token()})
+def test_the_supersedes_error_links_to_the_newest_version(app, client, people, auth):
+    auth.sign_in(people.practitioner)
+    client.post("/visits/new", data={**VISIT, "csrf_token": auth.token})
     with app.app_context():
         uuid = db.session.scalar(select(Record.uuid))
     corrected = {**VISIT, "observations": "Settled, chatty, and proud of his room.", "supersedes": "1"}
-    assert client.post(f"/records/{uuid}/correct", data={**corrected, "csrf_token": sign_in.token()}).status_code == 303
+    assert client.post(f"/records/{uuid}/correct", data={**corrected, "csrf_token": auth.token}).status_code == 303
 
-    stale = client.post(f"/records/{uuid}/correct", data={**corrected, "csrf_token": sign_in.token()})
+    stale = client.post(f"/records/{uuid}/correct", data={**corrected, "csrf_token": auth.token})
     assert stale.status_code == 400
     page = html.unescape(stale.get_data(as_text=True))
     summary = re.search(r'<div class="govuk-error-summary".*?</ul>', page, re.S)[0]

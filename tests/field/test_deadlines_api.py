@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Record, Role, User
+from webapp.models import Record, Role
 
 
 def test_deadlines_need_a_session(client, people):
@@ -11,8 +11,8 @@ def test_deadlines_need_a_session(client, people):
     assert "WK-1" not in response.get_data(as_text=True)
 
 
-def test_the_table_names_only_the_users_own_children(client, people, sign_in, clock):
-    sign_in(people.practitioner)
+def test_the_table_names_only_the_users_own_children(client, people, auth, clock):
+    auth.sign_in(people.practitioner)
     table = client.get("/api/v1/deadlines").get_json()
     assert set(table["children"]) == {"WK-1", "WK-2"}
     # Amira is on a child protection plan: 24 hours for any visit; Ben's visits have 72 hours,
@@ -24,29 +24,22 @@ def test_the_table_names_only_the_users_own_children(client, people, sign_in, cl
     assert table["first_day"] < today
 
 
-def test_a_delay_reason_is_stored_with_a_plain_form_and_shown_to_the_manager(app, client, people, sign_in):
-    sign_in(people.practitioner)
+def test_a_delay_reason_is_stored_with_a_plain_form_and_shown_to_the_manager(app, client, people, auth, make):
+    auth.sign_in(people.practitioner)
     form = {
         "child_id": "WK-2", "event_at-day": "10", "event_at-month": "11", "event_at-year": "2026",
         "event_at-time": "09:00", "visit_type": "looked_after", "announced": "announced",
         "child_seen": "yes", "seen_alone": "yes", "bedroom_seen": "yes",
         "observations": "Tidy.", "analysis": "Settled.", "actions": "Visit again.",
-        "delay_reason": "The tablet was broken for a week.", "confirm": "yes", "csrf_token": sign_in.token(),
+        "delay_reason": "The tablet was broken for a week.", "confirm": "yes", "csrf_token": auth.token,
     }
     assert client.post("/visits/new", data=form).status_code == 303
     with app.app_context():
         record = db.session.scalar(select(Record))
         assert record.fields["delay_reason"] == "The tablet was broken for a week."
-        practitioner = db.session.get(User, people.practitioner.id)
-        manager = User(email="mo@example.org", name="Mo Manager", role=Role.MANAGER,
-                       team_id=practitioner.team_id, password_hash=practitioner.password_hash)
-        db.session.add(manager)
-        db.session.commit()
         record_uuid = record.uuid
-        db.session.refresh(manager)
-        db.session.expunge(manager)
-    client.post("/sign-out", data={"csrf_token": sign_in.token()})
-    sign_in(manager)
+    auth.sign_out()
+    auth.sign_in(make.user(people.team, Role.MANAGER, "Mo Manager"))
     html = client.get(f"/manager/records/{record_uuid}").get_data(as_text=True)
     assert "Reason for the delay" in html
     assert "The tablet was broken for a week." in html

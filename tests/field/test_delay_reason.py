@@ -36,22 +36,22 @@ def _visit(day: str, time: str, token: str, **extra) -> dict[str, str]:
     ],
 )
 def test_a_plain_form_stores_a_delay_reason_only_once_the_deadline_has_passed(
-    app, client, people, sign_in, day, time, stored
+    app, client, people, auth, day, time, stored
 ):
-    sign_in(people.practitioner)
-    response = client.post("/visits/new", data=_visit(day, time, sign_in.token(), confirm="yes"))
+    auth.sign_in(people.practitioner)
+    response = client.post("/visits/new", data=_visit(day, time, auth.token, confirm="yes"))
     assert response.status_code == 303
     with app.app_context():
         fields = db.session.scalar(select(Record)).fields
     assert {key: value for key, value in fields.items() if key == "delay_reason"} == stored
 
 
-def test_check_your_answers_leaves_out_the_delay_question_while_the_deadline_is_ahead(client, people, sign_in):
-    sign_in(people.practitioner)
-    ahead = client.post("/visits/new", data=_visit("22", "09:00", sign_in.token())).get_data(as_text=True)
+def test_check_your_answers_leaves_out_the_delay_question_while_the_deadline_is_ahead(client, people, auth):
+    auth.sign_in(people.practitioner)
+    ahead = client.post("/visits/new", data=_visit("22", "09:00", auth.token)).get_data(as_text=True)
     assert "Check your answers" in ahead
     assert "Why is this record late?" not in ahead
-    passed = client.post("/visits/new", data=_visit("10", "09:00", sign_in.token())).get_data(as_text=True)
+    passed = client.post("/visits/new", data=_visit("10", "09:00", auth.token)).get_data(as_text=True)
     assert "Why is this record late?" in passed and f'app-answer">{REASON}<' in passed
 
 

@@ -42,9 +42,9 @@ def _error_summary(html: str) -> dict[str, str]:
     return dict(re.findall(r'<a href="#([^"]+)">([^<]+)</a>', "".join(summary)))
 
 
-def test_a_valid_visit_is_stored_and_its_verdict_shown(app, client, people, sign_in):
-    sign_in(people.practitioner)
-    response = client.post("/visits/new", data={**VISIT, "csrf_token": sign_in.token()})
+def test_a_valid_visit_is_stored_and_its_verdict_shown(app, client, people, auth):
+    auth.sign_in(people.practitioner)
+    response = client.post("/visits/new", data={**VISIT, "csrf_token": auth.token})
     assert response.status_code == 303
     assert response.location == "/children/WK-2?stored=1"
 
@@ -65,10 +65,10 @@ def test_a_valid_visit_is_stored_and_its_verdict_shown(app, client, people, sign
     assert "Reached the file 2 days 23 hours before the deadline. Deadline (72 hours): by 09:00 on Thursday 26 November." in html
 
 
-def test_an_empty_visit_shows_every_problem_next_to_its_field(app, client, people, sign_in):
-    sign_in(people.practitioner)
+def test_an_empty_visit_shows_every_problem_next_to_its_field(app, client, people, auth):
+    auth.sign_in(people.practitioner)
     response = client.post("/visits/new", data={"child_id": "WK-2", "child_seen": "no",
-                                                "csrf_token": sign_in.token()})
+                                                "csrf_token": auth.token})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "<title>Error: Record a visit" in html
@@ -100,34 +100,34 @@ def test_an_empty_visit_shows_every_problem_next_to_its_field(app, client, peopl
         ({"present": "x" * 501}, "present", "Who was present must be 500 characters or fewer"),
     ],
 )
-def test_visit_field_rules(app, client, people, sign_in, changes, field, message):
-    sign_in(people.practitioner)
-    response = client.post("/visits/new", data={**VISIT, **changes, "csrf_token": sign_in.token()})
+def test_visit_field_rules(app, client, people, auth, changes, field, message):
+    auth.sign_in(people.practitioner)
+    response = client.post("/visits/new", data={**VISIT, **changes, "csrf_token": auth.token})
     assert response.status_code == 400
     assert _error_summary(response.get_data(as_text=True)) == {field: message}
     assert _records(app) == []
 
 
-def test_a_case_note_is_stored_with_its_type(app, client, people, sign_in):
-    sign_in(people.practitioner)
-    response = client.post("/notes/new", data={**NOTE, "csrf_token": sign_in.token()})
+def test_a_case_note_is_stored_with_its_type(app, client, people, auth):
+    auth.sign_in(people.practitioner)
+    response = client.post("/notes/new", data={**NOTE, "csrf_token": auth.token})
     assert response.status_code == 303
     [record] = _records(app)
     assert record.record_type == "case_note"
     assert record.fields == {"note_type": "phone_call", "text": "Mother phoned to rearrange the visit."}
 
 
-def test_another_record_type_of_the_authority(app, client, people, sign_in):
-    sign_in(people.practitioner)
-    data = {**NOTE, "record_type": "supervision", "note_type": "", "csrf_token": sign_in.token()}
+def test_another_record_type_of_the_authority(app, client, people, auth):
+    auth.sign_in(people.practitioner)
+    data = {**NOTE, "record_type": "supervision", "note_type": "", "csrf_token": auth.token}
     assert client.post("/notes/new", data=data).status_code == 303
     [record] = _records(app)
     assert record.record_type == "supervision" and record.fields == {"text": NOTE["text"]}
 
 
-def test_an_empty_case_note_shows_its_errors(app, client, people, sign_in):
-    sign_in(people.practitioner)
-    response = client.post("/notes/new", data={"record_type": "case_note", "csrf_token": sign_in.token()})
+def test_an_empty_case_note_shows_its_errors(app, client, people, auth):
+    auth.sign_in(people.practitioner)
+    response = client.post("/notes/new", data={"record_type": "case_note", "csrf_token": auth.token})
     assert response.status_code == 400
     assert _error_summary(response.get_data(as_text=True)) == {
         "child_id": "Select the child this record is about",
@@ -155,9 +155,9 @@ def _api_inputs(form: dict) -> list[str]:
     return names
 
 
-def test_forms_name_their_fields_as_the_sync_api_does(client, people, sign_in):
+def test_forms_name_their_fields_as_the_sync_api_does(client, people, auth):
     """The pages and the forms sent to devices (GET /api/v1/caseload) ask the same questions."""
-    sign_in(people.practitioner)
+    auth.sign_in(people.practitioner)
     [authority] = client.get("/api/v1/caseload").get_json()["authorities"]
     for path, record_type in (("/visits/new", "visit"), ("/notes/new", "case_note")):
         form = authority["forms"][record_type]
@@ -172,8 +172,8 @@ def test_forms_name_their_fields_as_the_sync_api_does(client, people, sign_in):
     assert '<option value="supervision">' in note and '<option value="visit">' not in note
 
 
-def test_the_child_named_in_the_link_is_chosen_and_heads_the_form(client, people, sign_in):
-    sign_in(people.practitioner)
+def test_the_child_named_in_the_link_is_chosen_and_heads_the_form(client, people, auth):
+    auth.sign_in(people.practitioner)
     html = client.get("/visits/new?child=WK-1").get_data(as_text=True)
     assert re.search(r'<option value="WK-1" selected[^>]*>Amira Khan \(WK-1\)</option>', html)
     assert re.search(r"<h1[^>]*>Record a visit for Amira Khan \(WK-1\)</h1>", html)
@@ -181,8 +181,8 @@ def test_the_child_named_in_the_link_is_chosen_and_heads_the_form(client, people
 
 
 @pytest.mark.parametrize("path", ["/visits/new", "/notes/new"])
-def test_every_text_box_starts_empty(client, people, sign_in, path):
-    sign_in(people.practitioner)
+def test_every_text_box_starts_empty(client, people, auth, path):
+    auth.sign_in(people.practitioner)
     html = client.get(path).get_data(as_text=True)
     boxes = re.findall(r"<textarea[^>]*>([^<]*)</textarea>", html)
     assert boxes and all(text == "" for text in boxes)
@@ -191,8 +191,8 @@ def test_every_text_box_starts_empty(client, people, sign_in, path):
     assert "None" not in html
 
 
-def test_the_shell_the_device_keeps_holds_no_child_and_no_values(client, people, sign_in):
-    sign_in(people.practitioner)
+def test_the_shell_the_device_keeps_holds_no_child_and_no_values(client, people, auth):
+    auth.sign_in(people.practitioner)
     html = client.get("/visits/new?child=WK-1", headers={"Sec-Fetch-Mode": "cors"}).get_data(as_text=True)
     assert _page_inputs(html)[0] == "child_id"
     assert "WK-1" not in html and "Amira" not in html and 'name="user-id"' not in html
@@ -207,9 +207,9 @@ def test_the_shell_the_device_keeps_holds_no_child_and_no_values(client, people,
         ("/notes/new", {**NOTE, "text": "  "}, "text", "Enter what happened"),
     ],
 )
-def test_required_text_that_is_blank_is_refused(app, client, people, sign_in, path, data, field, message):
-    sign_in(people.practitioner)
-    response = client.post(path, data={**data, "csrf_token": sign_in.token()})
+def test_required_text_that_is_blank_is_refused(app, client, people, auth, path, data, field, message):
+    auth.sign_in(people.practitioner)
+    response = client.post(path, data={**data, "csrf_token": auth.token})
     assert response.status_code == 400
     assert _error_summary(response.get_data(as_text=True))[field] == message
     assert _records(app) == []

@@ -11,7 +11,16 @@ from webapp.field import precache
 from webapp.security import CONTENT_SECURITY_POLICY
 
 BUILT = Path(__file__).resolve().parents[2] / "static" / "dist" / "govuk-frontend.min.css"
-needs_build = pytest.mark.skipif(not BUILT.exists(), reason="run `npm run build` first")
+
+
+@pytest.fixture
+def built():
+    """The built front-end assets: missing, the test fails (it never skips)."""
+    if not BUILT.exists():
+        pytest.fail("static/dist is missing: run `make install` (it runs `npm run build`)")
+
+
+needs_build = pytest.mark.usefixtures("built")
 
 
 def test_manifest_makes_the_app_installable(client):

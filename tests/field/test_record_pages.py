@@ -31,15 +31,15 @@ def _visible(page: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
 
 
-def _send_visit(client, sign_in) -> str:
-    response = client.post("/visits/new", data={**VISIT, "csrf_token": sign_in.token()})
+def _send_visit(client, auth) -> str:
+    response = client.post("/visits/new", data={**VISIT, "csrf_token": auth.token})
     assert response.status_code == 303
     return response
 
 
-def test_check_your_answers_comes_before_the_record_is_stored(app, client, people, sign_in):
-    sign_in(people.practitioner)
-    response = client.post("/visits/new", data={**UNCONFIRMED, "csrf_token": sign_in.token()})
+def test_check_your_answers_comes_before_the_record_is_stored(app, client, people, auth):
+    auth.sign_in(people.practitioner)
+    response = client.post("/visits/new", data={**UNCONFIRMED, "csrf_token": auth.token})
     assert response.status_code == 200
     page = _text(response)
     words = _visible(page)
@@ -61,22 +61,22 @@ def test_check_your_answers_comes_before_the_record_is_stored(app, client, peopl
 
     # Change goes back to the form, at the question, with every answer kept.
     change = client.post(
-        "/visits/new", data={**UNCONFIRMED, "change": "observations", "csrf_token": sign_in.token()}
+        "/visits/new", data={**UNCONFIRMED, "change": "observations", "csrf_token": auth.token}
     )
     assert change.status_code == 200
     form = _text(change)
     assert 'name="observations"' in form and ">Settled and chatty.</textarea>" in form
     assert _records(app) == []
 
-    finished = client.post("/visits/new", data={**UNCONFIRMED, "confirm": "yes", "csrf_token": sign_in.token()})
+    finished = client.post("/visits/new", data={**UNCONFIRMED, "confirm": "yes", "csrf_token": auth.token})
     assert finished.status_code == 303
     assert len(_records(app)) == 1
 
 
-def test_my_records_open_each_record_in_full_with_its_history(app, client, people, sign_in):
-    sign_in(people.practitioner)
+def test_my_records_open_each_record_in_full_with_its_history(app, client, people, auth):
+    auth.sign_in(people.practitioner)
     long_text = "Settled and chatty. " * 200 + "The end of a long observation."
-    client.post("/visits/new", data={**VISIT, "observations": long_text, "csrf_token": sign_in.token()})
+    client.post("/visits/new", data={**VISIT, "observations": long_text, "csrf_token": auth.token})
     [record] = _records(app)
 
     listing = _text(client.get("/records"))
@@ -91,20 +91,20 @@ def test_my_records_open_each_record_in_full_with_its_history(app, client, peopl
     assert "<textarea" not in page and "disabled" not in page
 
 
-def test_another_persons_record_is_not_found(app, client, people, sign_in):
-    sign_in(people.practitioner)
-    client.post("/visits/new", data={**VISIT, "csrf_token": sign_in.token()})
+def test_another_persons_record_is_not_found(app, client, people, auth):
+    auth.sign_in(people.practitioner)
+    client.post("/visits/new", data={**VISIT, "csrf_token": auth.token})
     [record] = _records(app)
-    client.post("/sign-out", data={"csrf_token": sign_in.token()})
-    sign_in(people.colleague)
+    auth.sign_out()
+    auth.sign_in(people.colleague)
     assert client.get(f"/records/{record.uuid}").status_code == 404
     assert client.get(f"/records/{record.uuid}/correct").status_code == 404
     assert client.get(f"/records/{uuid4()}").status_code == 404
 
 
-def test_a_sent_record_is_corrected_as_its_next_version(app, client, people, sign_in):
-    sign_in(people.practitioner)
-    client.post("/visits/new", data={**VISIT, "csrf_token": sign_in.token()})
+def test_a_sent_record_is_corrected_as_its_next_version(app, client, people, auth):
+    auth.sign_in(people.practitioner)
+    client.post("/visits/new", data={**VISIT, "csrf_token": auth.token})
     [first] = _records(app)
 
     form = _text(client.get(f"/records/{first.uuid}/correct"))
@@ -115,9 +115,9 @@ def test_a_sent_record_is_corrected_as_its_next_version(app, client, people, sig
     assert "Amira Khan" not in form  # a correction keeps its child
 
     corrected = {**VISIT, "observations": "Settled, chatty, and proud of his room.", "supersedes": "1"}
-    check = client.post(f"/records/{first.uuid}/correct", data={**corrected, "confirm": "", "csrf_token": sign_in.token()})
+    check = client.post(f"/records/{first.uuid}/correct", data={**corrected, "confirm": "", "csrf_token": auth.token})
     assert "The correction is sent as a new version of the record" in _visible(_text(check))
-    response = client.post(f"/records/{first.uuid}/correct", data={**corrected, "csrf_token": sign_in.token()})
+    response = client.post(f"/records/{first.uuid}/correct", data={**corrected, "csrf_token": auth.token})
     assert response.status_code == 303
     assert response.location == f"/records/{first.uuid}?corrected=1"
 
@@ -136,15 +136,15 @@ def test_a_sent_record_is_corrected_as_its_next_version(app, client, people, sig
     assert client.get(f"/records/{first.uuid}?version=3").status_code == 404
 
     # A correction made to a version that is no longer the newest is refused, and says why.
-    stale = client.post(f"/records/{first.uuid}/correct", data={**corrected, "csrf_token": sign_in.token()})
+    stale = client.post(f"/records/{first.uuid}/correct", data={**corrected, "csrf_token": auth.token})
     assert stale.status_code == 400
     assert "version 2 is now the newest" in _text(stale)
     assert len(_records(app)) == 2
 
 
-def test_a_record_for_a_child_moved_away_is_read_but_not_corrected(app, client, people, sign_in):
-    sign_in(people.practitioner)
-    client.post("/visits/new", data={**VISIT, "csrf_token": sign_in.token()})
+def test_a_record_for_a_child_moved_away_is_read_but_not_corrected(app, client, people, auth):
+    auth.sign_in(people.practitioner)
+    client.post("/visits/new", data={**VISIT, "csrf_token": auth.token})
     [record] = _records(app)
     with app.app_context():
         db.session.scalar(select(Child).where(Child.reference == "WK-2")).practitioner_id = people.colleague.id
@@ -154,7 +154,7 @@ def test_a_record_for_a_child_moved_away_is_read_but_not_corrected(app, client, 
     assert client.get(f"/records/{record.uuid}/correct").status_code == 403
 
 
-def test_my_records_newest_first_when_sent_together(app, client, people, sign_in):
+def test_my_records_newest_first_when_sent_together(app, client, people, auth):
     """Records sent in one request reach the file at one instant: the last finished comes first."""
     ids = sorted(str(uuid4()) for _ in range(3))  # stored in id order; finished in reverse
     finished = ["2026-11-23T09:50:00Z", "2026-11-23T09:40:00Z", "2026-11-23T09:30:00Z"]
@@ -169,6 +169,6 @@ def test_my_records_newest_first_when_sent_together(app, client, people, sign_in
         }
         results = ingest(db.session.get(User, people.practitioner.id), envelope, server_now()).results
         assert [r.status for r in results] == ["accepted"] * 3
-    sign_in(people.practitioner)
+    auth.sign_in(people.practitioner)
     listing = _text(client.get("/records"))
     assert re.findall(r'href="/records/([0-9a-f-]{36})"', listing) == ids

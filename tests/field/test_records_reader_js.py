@@ -17,7 +17,7 @@ import requests
 from werkzeug.serving import make_server
 
 from tests.conftest import DEFAULT_NOW
-from tests.factories import PASSWORD, iso, make_child, make_team, make_user, new_record, visit_fields
+from tests.factories import PASSWORD, Factory, iso, new_record, visit_fields
 
 MODULE = Path(__file__).resolve().parents[2] / "static" / "js" / "records-reader.mjs"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"|name="csrf_token"[^>]*value="([^"]+)"')
@@ -64,8 +64,9 @@ def csrf_token(session: requests.Session, url: str) -> str:
 def test_the_field_app_reads_every_page_including_records_that_arrive_meanwhile(app, live_server):
     app.config["RECORDS_PAGE_SIZE"] = 2
     with app.app_context():
-        team = make_team("Norwich")
-        make_child("NOR-1", team, make_user("asha@norfolk.test", team))
+        make = Factory()
+        team = make.team("Norwich", "norfolk")
+        make.child(team, reference="NOR-1", practitioner=make.user(team, email="asha@norfolk.test"))
     session = requests.Session()
     session.post(f"{live_server}/sign-in", data={
         "email": "asha@norfolk.test", "password": PASSWORD, "csrf_token": csrf_token(session, f"{live_server}/sign-in"),

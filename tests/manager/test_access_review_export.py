@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.manager.conftest import csrf_token_from
+from tests.factories import csrf_token_from
 from tests.manager.fixtures import build_hand_worked_team
 from webapp.extensions import db
 from webapp.manager.models import Review
@@ -30,14 +30,14 @@ def _pages(worked):
 @pytest.mark.parametrize("who", ["alice", "carol"])
 def test_practitioners_get_403_everywhere(client, auth, worked, who):
     auth.sign_in(getattr(worked, who))
-    token = auth.csrf_token()
+    token = auth.token
     for method, url in _pages(worked):
         response = client.open(url, method=method, data={"note": "x", "csrf_token": token})
         assert response.status_code == 403, (method, url)
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, auth, worked):
-    token = auth.csrf_token()
+    token = auth.token
     for method, url in _pages(worked):
         response = client.open(url, method=method, data={"note": "x", "csrf_token": token})
         assert response.status_code == 302, (method, url)
@@ -142,6 +142,6 @@ def test_on_time_records_are_not_reviewed(client, auth, worked):
 
 def test_another_teams_manager_cannot_review(client, auth, worked):
     auth.sign_in(worked.other_manager)
-    token = auth.csrf_token()
+    token = auth.token
     url = f"/manager/records/{worked.records[3].record_uuid}/review"
     assert client.post(url, data={"note": "x", "csrf_token": token}).status_code == 404

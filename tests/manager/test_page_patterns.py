@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.manager.conftest import csrf_token_from
+from tests.factories import csrf_token_from
 from tests.manager.fixtures import build_hand_worked_team
 from webapp.manager.schemas import Period, parse_period
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories import AuthActions, make_child, make_team, make_user
+from tests.factories import Factory
 from webapp.extensions import db
 
 
@@ -13,29 +13,25 @@ from webapp.extensions import db
 def world(app):
     """Norwich (Norfolk) and Nuneaton (Warwickshire), as plain ids and references."""
     with app.app_context():
-        norwich = make_team("Norwich", "norfolk")
-        nuneaton = make_team("Nuneaton", "warwickshire")
-        asha = make_user("asha@norfolk.test", norwich)
-        ben = make_user("ben@norfolk.test", norwich)
-        grace = make_user("grace@norfolk.test", norwich, role="manager")
-        maya = make_user("maya@warwickshire.test", nuneaton)
-        admin = make_user("admin@test.test", None, role="admin")
-        make_child("NOR-1", norwich, asha, ["child_in_need"])
-        make_child("NOR-2", norwich, asha, ["child_protection"])
-        make_child("NOR-3", norwich, ben, ["looked_after"])
-        make_child("WAR-1", nuneaton, maya, ["child_in_need"])
-        make_child("WAR-2", nuneaton, maya, ["child_protection"])
+        make = Factory()
+        norwich = make.team("Norwich", "norfolk")
+        nuneaton = make.team("Nuneaton", "warwickshire")
+        asha = make.user(norwich, email="asha@norfolk.test")
+        ben = make.user(norwich, email="ben@norfolk.test")
+        grace = make.user(norwich, role="manager", email="grace@norfolk.test")
+        maya = make.user(nuneaton, email="maya@warwickshire.test")
+        admin = make.user(None, role="admin", email="admin@test.test")
+        make.child(norwich, reference="NOR-1", practitioner=asha, statuses=["child_in_need"])
+        make.child(norwich, reference="NOR-2", practitioner=asha, statuses=["child_protection"])
+        make.child(norwich, reference="NOR-3", practitioner=ben, statuses=["looked_after"])
+        make.child(nuneaton, reference="WAR-1", practitioner=maya, statuses=["child_in_need"])
+        make.child(nuneaton, reference="WAR-2", practitioner=maya, statuses=["child_protection"])
         ids = SimpleNamespace(
             norwich=norwich.id, nuneaton=nuneaton.id, asha=asha.id, ben=ben.id, grace=grace.id,
             maya=maya.id, admin=admin.id,
         )
         db.session.remove()
     return ids
-
-
-@pytest.fixture
-def auth(client):
-    return AuthActions(client)
 
 
 @pytest.fixture

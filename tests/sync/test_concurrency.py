@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from tests.conftest import DEFAULT_NOW
 from tests.factories import iso, new_record
@@ -16,16 +15,6 @@ from webapp.extensions import db
 from webapp.models import AuditEvent, Record, TimelinessCheck
 
 RACERS = 8
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.mark.postgres_only

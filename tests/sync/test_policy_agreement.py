@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.factories import AuthActions, iso, make_child, make_team, make_user, new_record, visit_fields
+from tests.factories import Factory, iso, new_record, visit_fields
 from webapp.extensions import db
 from webapp.models import TimelinessCheck
 
@@ -137,17 +137,17 @@ def practitioner(app, request):
     """A practitioner of a team in the case's authority and service, with one allocated child."""
     case = request.param
     with app.app_context():
-        team = make_team(f"{case.authority} {case.service}", case.authority, case.service)
-        user = make_user("worker@council.test", team)
-        make_child("CHILD-1", team, user, case.statuses)
+        make = Factory()
+        team = make.team(f"{case.authority} {case.service}", case.authority, case.service)
+        user = make.user(team, email="worker@council.test")
+        make.child(team, reference="CHILD-1", practitioner=user, statuses=case.statuses)
     return case
 
 
 @pytest.mark.parametrize("practitioner", CASES.values(), ids=CASES.keys(), indirect=True)
-def test_stored_verdict_is_the_hand_worked_one(app, client, clock, practitioner):
+def test_stored_verdict_is_the_hand_worked_one(app, auth, clock, practitioner):
     case = practitioner
     clock.set(case.received_at)
-    auth = AuthActions(client)
     auth.sign_in("worker@council.test")
     fields = visit_fields() if case.record_type == "visit" else {"note_type": "email", "text": "Emailed the school."}
     record = new_record("CHILD-1", case.event_at, case.completed_at, record_type=case.record_type,

@@ -19,7 +19,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.factories import AuthActions, make_child, make_team, make_user, new_record
+from tests.factories import AuthActions, Factory, new_record
 from webapp.extensions import db
 from webapp.models import ChildEpisode, VisitCheck, VisitDue
 
@@ -35,17 +35,18 @@ EPISODES = (
 @pytest.fixture
 def world(app, runner, tmp_path):
     with app.app_context():
-        norwich = make_team("Norwich", "norfolk")
-        nuneaton = make_team("Nuneaton", "warwickshire")
-        asha = make_user("asha@norfolk.test", norwich)
-        ben = make_user("ben@norfolk.test", norwich)
-        make_user("grace@norfolk.test", norwich, role="manager")
-        maya = make_user("maya@warwickshire.test", nuneaton)
-        make_user("admin@test.test", None, role="admin")
-        make_child("NOR-1", norwich, asha, ["child_in_need"])
-        make_child("NOR-2", norwich, asha, ["child_protection"])
-        make_child("NOR-3", norwich, ben, ["looked_after"])
-        make_child("WAR-1", nuneaton, maya, ["child_protection"])
+        make = Factory()
+        norwich = make.team("Norwich", "norfolk")
+        nuneaton = make.team("Nuneaton", "warwickshire")
+        asha = make.user(norwich, email="asha@norfolk.test")
+        ben = make.user(norwich, email="ben@norfolk.test")
+        make.user(norwich, role="manager", email="grace@norfolk.test")
+        maya = make.user(nuneaton, email="maya@warwickshire.test")
+        make.user(None, role="admin", email="admin@test.test")
+        make.child(norwich, reference="NOR-1", practitioner=asha, statuses=["child_in_need"])
+        make.child(norwich, reference="NOR-2", practitioner=asha, statuses=["child_protection"])
+        make.child(norwich, reference="NOR-3", practitioner=ben, statuses=["looked_after"])
+        make.child(nuneaton, reference="WAR-1", practitioner=maya, statuses=["child_protection"])
         db.session.remove()
     path = tmp_path / "episodes.csv"
     path.write_text(EPISODES, encoding="utf-8")

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from tests.factories import PASSWORD
 from webapp.extensions import db
 from webapp.models import Child, Team, User
 
@@ -100,9 +101,7 @@ def test_an_excel_export_with_a_byte_order_mark_and_blank_lines_imports(app, run
     assert counts(app) == (2, 2, 3)
 
 
-def test_a_child_reference_must_fit_the_childs_page_address(app, runner, tmp_path, client):
-    from tests.factories import AuthActions
-
+def test_a_child_reference_must_fit_the_childs_page_address(app, runner, tmp_path, client, auth):
     row = "Norwich,norfolk,children_social_care,asha@norfolk.test,Asha Patel,{},Child,2015-01-01,\n"
     refused = ["NOR/1", "..", ".hidden", "NOR 1", "NOR?1", "NOR#1", "NOR%2F1", "N" * 65]
     accepted = ["NOR-1", "nor_1.2", "12345"]
@@ -115,7 +114,7 @@ def test_a_child_reference_must_fit_the_childs_page_address(app, runner, tmp_pat
         assert f"line {line}: child_ref {ref!r} cannot be part of the child's page address" in result.output
     assert "Imported 3 rows (3 children added, 0 updated)" in result.output
     runner.invoke(args=["users", "create", "--email", "asha@norfolk.test", "--role", "practitioner",
-                        "--team", "Norwich", "--password-stdin"], input="correct horse battery\n")
-    AuthActions(client).sign_in("asha@norfolk.test")
+                        "--team", "Norwich", "--password-stdin"], input=PASSWORD + "\n")
+    auth.sign_in("asha@norfolk.test")
     for ref in accepted:
         assert client.get(f"/children/{ref}").status_code == 200, ref

@@ -1,6 +1,6 @@
 """The browser and the server read a record form the same way: webapp/record_forms.py (Form.read,
 behind every plain POST) and static/js/record-fields.mjs (readRecord, behind every record made
-offline) give the errors or the record of tests/field/record_form_examples.json, from the same
+offline) give the errors or the record of tests/record_form_examples.json, from the same
 definitions."""
 import json
 import shutil
@@ -12,7 +12,7 @@ import pytest
 
 from webapp.record_forms import FORMS
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MODULE = PROJECT_ROOT / "static" / "js" / "record-fields.mjs"
 TABLE = json.loads((Path(__file__).parent / "record_form_examples.json").read_text())
 EXAMPLES = TABLE["examples"]

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tests.factories import AuthActions
 from webapp.demo import DEMO_PASSWORD, demo_sign_ins
 from webapp.extensions import db
 from webapp.models import Child, Record, Team, TimelinessCheck, User
 
 
-def test_demo_data_loads_once_and_its_sign_ins_work(app, runner, client):
+def test_demo_data_loads_once_and_its_sign_ins_work(app, runner, client, auth):
     result = runner.invoke(args=["demo-data", "--if-empty"])
     assert result.exit_code == 0, result.output
 
@@ -32,6 +31,6 @@ def test_demo_data_loads_once_and_its_sign_ins_work(app, runner, client):
         assert db.session.scalar(select(func.count()).select_from(User)) == users
 
     email, role, _ = next(row for row in demo_sign_ins() if row[1] == "practitioner")
-    response = AuthActions(client).sign_in(email, DEMO_PASSWORD)
+    response = auth.sign_in(email, DEMO_PASSWORD)
     assert response.status_code == 302
     assert len(client.get("/api/v1/caseload").get_json()["children"]) == 5

@@ -1,78 +1,63 @@
-"""Fault-test fixtures: seeded caseloads, devices that sign in over HTTP, and servers to break.
+"""Fault-test helpers: seeded caseloads, devices that sign in over HTTP, and servers to break.
 
-Two kinds of server:
-- `live_server`: the test's own app (FixedClock, SQLite or PostgreSQL) on a werkzeug thread,
-  for faults on the wire;
+- `seed_team`: one team, its practitioners and their children, and its managers (all through
+  the one world builder, with the one test password);
+- `Device`: a tablet signing in and syncing over a real socket (`requests`), where the test
+  client's `auth` cannot go;
 - `AppProcess`: gunicorn in a child process against a database URL, for faults that need a
   process to kill or real parallel workers.
 """
 from __future__ import annotations
 
+import json
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 import requests
-from werkzeug.serving import make_server
 
-from webapp.extensions import db
-from webapp.models import Child, Team, User
+from tests.factories import PASSWORD, Factory, csrf_token_from, iso
+from webapp.models import Role
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-# Sign-in checks a hash per attempt; a cheap one keeps twenty devices signing in fast.
-FAST_HASH = "pbkdf2:sha256:1000"
 
 
 @dataclass
 class Practitioner:
     email: str
-    password: str
-    child_refs: list[str]
+    password: str = PASSWORD
+    child_refs: list[str] = field(default_factory=list)
 
 
 def seed_team(app, practitioners: int = 1, children: int = 5,
               authority: str = "warwickshire", managers: int = 0) -> list[Practitioner]:
     """One team, its practitioners, each practitioner's allocated children, then its managers."""
-    from werkzeug.security import generate_password_hash
-
     people = []
     with app.app_context():
-        team = Team(name="Fault team", authority=authority, service="children_social_care")
-        db.session.add(team)
+        make = Factory()
+        team = make.team("Fault team", authority)
         for p in range(practitioners):
-            person = Practitioner(f"fault{p}@example.org", f"fault password {p}", [])
-            user = User(email=person.email, name=f"Fault Practitioner {p}",
-                        role="practitioner", team=team,
-                        password_hash=generate_password_hash(person.password, FAST_HASH))
-            db.session.add(user)
+            person = Practitioner(f"fault{p}@example.org")
+            user = make.user(team, name=f"Fault Practitioner {p}", email=person.email)
             for c in range(children):
                 ref = f"FT-{p}-{c}"
-                child = Child(reference=ref, name=f"Child {p} {c}",
-                              date_of_birth=date(2014, 1 + c % 12, 1), team=team,
-                              practitioner=user)
-                child.statuses = ["child_in_need"]
-                db.session.add(child)
+                make.child(team, f"Child {p} {c}", ref, practitioner=user,
+                           date_of_birth=date(2014, 1 + c % 12, 1))
                 person.child_refs.append(ref)
             people.append(person)
         for m in range(managers):
-            person = Practitioner(f"fault-manager{m}@example.org", f"fault password m{m}", [])
-            db.session.add(User(email=person.email, name=f"Fault Manager {m}", role="manager", team=team,
-                                password_hash=generate_password_hash(person.password, FAST_HASH)))
+            person = Practitioner(f"fault-manager{m}@example.org")
+            make.user(team, Role.MANAGER, f"Fault Manager {m}", email=person.email)
             people.append(person)
-        db.session.commit()
     return people
 
 
@@ -85,8 +70,8 @@ def visit(child_ref: str, event_at: datetime, *, text_size: int = 400, record_id
         "id": record_id or str(uuid.uuid4()),
         "child_id": child_ref,
         "record_type": "visit",
-        "event_at": _iso(event_at),
-        "completed_at": _iso(event_at + timedelta(hours=2)),
+        "event_at": iso(event_at),
+        "completed_at": iso(event_at + timedelta(hours=2)),
         "fields": {
             "visit_type": "child_in_need",
             "announced": "announced",
@@ -97,10 +82,6 @@ def visit(child_ref: str, event_at: datetime, *, text_size: int = 400, record_id
             "actions": "Visit again in two weeks.",
         },
     }
-
-
-def _iso(instant: datetime) -> str:
-    return instant.isoformat().replace("+00:00", "Z")
 
 
 class Device:
@@ -117,17 +98,17 @@ class Device:
         answer = self.session.post(
             self.base_url + "/sign-in",
             data={"email": person.email, "password": person.password,
-                  "csrf_token": CSRF_META.search(page.text).group(1)},
+                  "csrf_token": csrf_token_from(page.text)},
             allow_redirects=False, timeout=10,
         )
         assert answer.status_code == 302, answer.text[:300]
         # Signing in gives the session a new CSRF token: read it from the page it leads to.
         home = self.session.get(self.base_url + answer.headers["Location"], timeout=10)
-        self.csrf_token = CSRF_META.search(home.text).group(1)
+        self.csrf_token = csrf_token_from(home.text)
         return self
 
     def envelope(self, records: list[dict], device_now: datetime) -> dict:
-        return {"device_id": self.device_id, "device_now": _iso(device_now), "records": records}
+        return {"device_id": self.device_id, "device_now": iso(device_now), "records": records}
 
     def sync(self, records: list[dict], device_now: datetime, base_url: str | None = None,
              timeout: float = 60) -> requests.Response:
@@ -139,8 +120,6 @@ class Device:
 
     def raw_request(self, records: list[dict], device_now: datetime) -> bytes:
         """The bytes of the sync request, with this device's session cookie and token."""
-        import json
-
         body = json.dumps(self.envelope(records, device_now)).encode()
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)
         host = self.base_url.removeprefix("http://")
@@ -150,17 +129,6 @@ class Device:
             f"Cookie: {cookie}\r\nX-CSRFToken: {self.csrf_token}\r\nConnection: close\r\n\r\n"
         )
         return head.encode() + body
-
-
-@pytest.fixture
-def live_server(app):
-    """The test's app served on 127.0.0.1 by a threaded werkzeug server."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def free_port() -> int:
