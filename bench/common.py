@@ -140,10 +140,14 @@ class GunicornServer:
     """The app served by gunicorn on loopback, as in production but with a bench database."""
 
     def __init__(self, database_url: str, workers: int = 1, threads: int = 1,
-                 log_path: Path | None = None):
+                 log_path: Path | None = None, config: Path | None = None,
+                 env: dict[str, str] | None = None, keepalive: int | None = None):
         self.database_url = database_url
         self.workers = workers
         self.threads = threads
+        self.config = config
+        self.env = env or {}
+        self.keepalive = keepalive
         self.port = free_port()
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -154,11 +158,14 @@ class GunicornServer:
 
     def start(self) -> GunicornServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        options = ["-c", str(self.config)] if self.config else []
+        if self.keepalive is not None:
+            options += ["--keep-alive", str(self.keepalive)]
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(self.workers), "--threads", str(self.threads),
+            [str(BIN / "gunicorn"), *options, "-w", str(self.workers), "--threads", str(self.threads),
              "-b", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "5",
              "webapp:create_app()"],
-            cwd=ROOT, env=app_env(self.database_url), stdout=log, stderr=log,
+            cwd=ROOT, env=app_env(self.database_url, **self.env), stdout=log, stderr=log,
         )
         wait_for_port(self.port, process=self.process)
         # gunicorn listens before its workers have imported the app: wait for a real answer.
@@ -222,7 +229,6 @@ class SyncClient:
     def sign_in(self, email: str, password: str) -> SyncClient:
         page = self.session.get(self.base_url + "/sign-in", timeout=30)
         page.raise_for_status()
-        # Signing in keeps the session's CSRF secret, so the sign-in page's token stays good.
         self.csrf_token = self._csrf_from(page.text)
         answer = self.session.post(
             self.base_url + "/sign-in",
@@ -232,6 +238,10 @@ class SyncClient:
         )
         if answer.status_code not in (302, 303):
             raise RuntimeError(f"sign-in for {email} failed with {answer.status_code}")
+        # Signing in gives the session a new CSRF secret: read the token from the next page.
+        landing = self.session.get(self.base_url + answer.headers["Location"], timeout=30)
+        landing.raise_for_status()
+        self.csrf_token = self._csrf_from(landing.text)
         return self
 
     def sync(self, device_id: str, records: list[dict], timeout: float = 120) -> requests.Response:

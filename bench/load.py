@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import threading
@@ -107,12 +108,14 @@ class MemorySampler(threading.Thread):
                 self.max_rss_mb = max(self.max_rss_mb, rss)
 
 
-def run(devices: int = 200, seconds: float = 60, workers: int = 2, pause: float = 1.0) -> dict:
+def run(devices: int = 200, seconds: float = 60, workers: int = 2, pause: float = 1.0,
+        threads: int = 1, keepalive: int | None = None) -> dict:
     url = recreate_postgres_database("visits_load")
     people = seed(url, practitioners=PRACTITIONERS, children_each=10)
     RESULTS.mkdir(parents=True, exist_ok=True)
     try:
-        with GunicornServer(url, workers=workers, log_path=RESULTS / "gunicorn-load.log") as server:
+        with GunicornServer(url, workers=workers, threads=threads, keepalive=keepalive,
+                            log_path=RESULTS / "gunicorn-load.log") as server:
             sessions = [SyncClient(server.base_url).sign_in(p.email, p.password) for p in people]
             gate = threading.Barrier(devices + 1)
             deadline_box = [0.0]
@@ -150,6 +153,9 @@ def run(devices: int = 200, seconds: float = 60, workers: int = 2, pause: float 
         "seconds": seconds,
         "wall_seconds": round(elapsed, 1),
         "gunicorn_workers": worker_count,
+        "gunicorn_threads": threads,
+        "gunicorn_keepalive": keepalive,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "requests": len(latencies),
         "records": sum(d.records for d in fleet),
         "requests_per_second": round(len(latencies) / elapsed, 1),
@@ -173,12 +179,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when > 1)")
+    parser.add_argument("--keepalive", type=int, default=None, help="seconds an idle connection is kept")
     parser.add_argument("--pause", type=float, default=1.0, help="mean pause between syncs, s")
     parser.add_argument("--quick", action="store_true", help="15 s instead of 60 s")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     seconds = min(args.seconds, 15) if args.quick else args.seconds
-    results = run(args.devices, seconds, args.workers, args.pause)
+    results = run(args.devices, seconds, args.workers, args.pause, args.threads, args.keepalive)
     text = json.dumps(results, indent=2)
     print(text)
     if args.json:

@@ -62,7 +62,8 @@ def _sqlite_text(instant: datetime | None) -> str | None:
 def load_volume(app, records: int, now: datetime, seed: int = 5, batch: int = 50_000, log=print) -> dict:
     """Add the volume team and its records; returns the ids a benchmark needs."""
     from webapp.extensions import db
-    from webapp.models import Child, Role, Team, User
+    from webapp.manager import tallies
+    from webapp.models import Child, Role, Team, User, delay_seconds
     from webapp.timeliness import RecordFacts, default_calendar, evaluate, load_policy
 
     rng = random.Random(seed)
@@ -142,7 +143,7 @@ def load_volume(app, records: int, now: datetime, seed: int = 5, batch: int = 50
                 stamp(event_at), stamp(received_at), AUTHORITY, verdict.policy_version, verdict.rule_id,
                 verdict.window, stamp(verdict.due_at), verdict.verdict,
                 int(verdict.late_by.total_seconds()), verdict.late_by_working_days, verdict.cause,
-                stamp(verdict.completed_at_corrected), skew,
+                stamp(verdict.completed_at_corrected), skew, delay_seconds(event_at, received_at),
             ))
             record_id += 1
             check_id += 1
@@ -152,7 +153,8 @@ def load_volume(app, records: int, now: datetime, seed: int = 5, batch: int = 50
                       "completed_at, received_at, device_id, fields, content_hash, implausible")
     check_columns = ("id, record_uuid, record_id, team_id, author_id, child_id, record_type, event_at, "
                      "received_at, policy_id, policy_version, rule_id, \"window\", due_at, verdict, "
-                     "late_by_seconds, late_by_working_days, cause, completed_at_corrected, skew_seconds")
+                     "late_by_seconds, late_by_working_days, cause, completed_at_corrected, skew_seconds, "
+                     "delay_seconds")
     started = time.perf_counter()
     done = 0
     with app.app_context():
@@ -176,11 +178,14 @@ def load_volume(app, records: int, now: datetime, seed: int = 5, batch: int = 50
                         f"INSERT INTO record ({record_columns}) VALUES ({', '.join('?' * 14)})", record_batch
                     )
                     conn.exec_driver_sql(
-                        f"INSERT INTO timeliness_check ({check_columns}) VALUES ({', '.join('?' * 20)})",
+                        f"INSERT INTO timeliness_check ({check_columns}) VALUES ({', '.join('?' * 21)})",
                         check_batch,
                     )
                 done += n
                 log(f"  {done:,} records ({time.perf_counter() - started:.0f} s)")
+            # The team pages' daily tallies, counted from the rows just as the migration does.
+            tallies.recount(conn)
+            log(f"  tallies counted ({time.perf_counter() - started:.0f} s)")
             if dialect == "postgresql":
                 for table in ("record", "timeliness_check"):
                     conn.exec_driver_sql(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")

@@ -77,6 +77,8 @@ def profile_batch(database_url: str, practitioner: Practitioner, out_path: Path,
     )
     if answer.status_code != 302:
         raise RuntimeError(f"profile sign-in failed with {answer.status_code}")
+    # Signing in gives the session a new CSRF secret: read the token from the next page.
+    token = _token(client.get(answer.headers["Location"]).get_data(as_text=True))
     warm = visit_records(10, practitioner.child_refs, seed=seed + 1)
     client.post("/api/v1/sync", json={"device_id": "profile", "device_now": iso_now(),
                                        "records": warm}, headers={"X-CSRFToken": token})

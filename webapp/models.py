@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Mapping
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -223,6 +223,9 @@ class TimelinessCheck(db.Model):
     cause: Mapped[str | None] = mapped_column(String(20))  # synced_late, recorded_late, unknown
     completed_at_corrected: Mapped[datetime | None] = mapped_column(UTCDateTime())
     skew_seconds: Mapped[float] = mapped_column(default=0.0)  # server_now - device_now
+    # received_at - event_at in whole seconds (models.delay_seconds), stored so that the team
+    # pages' delay percentiles never parse timestamps; set on insert when not given.
+    delay_seconds: Mapped[int | None] = mapped_column(Integer, default=lambda ctx: _default_delay_seconds(ctx))
 
     record: Mapped[Record] = relationship()
     child: Mapped[Child] = relationship()
@@ -230,22 +233,45 @@ class TimelinessCheck(db.Model):
 
     def as_timeliness(self) -> dict[str, Any]:
         """The `timeliness` object of a sync answer."""
-        exclusive = names_a_day_window(self.window)
-        due_by = due_by_local_day(self.due_at, exclusive)
-        return {
-            "authority": self.policy_id,
-            "policy_version": self.policy_version,
-            "rule_id": self.rule_id,
-            "window": self.window,
-            "due_at": iso_utc(self.due_at),
-            "due_exclusive": exclusive,
-            "due_by_local_day": None if due_by is None else due_by.isoformat(),
-            "received_at": iso_utc(self.received_at),
-            "verdict": self.verdict,
-            "late_by_seconds": self.late_by_seconds,
-            "late_by_working_days": self.late_by_working_days,
-            "cause": self.cause,
-        }
+        return timeliness_answer({name: getattr(self, name) for name in TIMELINESS_ANSWER_COLUMNS})
+
+
+def delay_seconds(event_at: datetime, received_at: datetime) -> int:
+    """The recording delay: whole seconds from the event to the record reaching the file, rounded down."""
+    return (received_at - event_at) // timedelta(seconds=1)
+
+
+def _default_delay_seconds(context) -> int | None:
+    values = context.get_current_parameters()
+    if values.get("event_at") is None or values.get("received_at") is None:
+        return None
+    return delay_seconds(values["event_at"], values["received_at"])
+
+
+TIMELINESS_ANSWER_COLUMNS = (
+    "policy_id", "policy_version", "rule_id", "window", "due_at", "received_at", "verdict",
+    "late_by_seconds", "late_by_working_days", "cause",
+)
+
+
+def timeliness_answer(check: Mapping[str, Any]) -> dict[str, Any]:
+    """The `timeliness` object of a sync answer, from a timeliness_check row's values."""
+    exclusive = names_a_day_window(check["window"])
+    due_by = due_by_local_day(check["due_at"], exclusive)
+    return {
+        "authority": check["policy_id"],
+        "policy_version": check["policy_version"],
+        "rule_id": check["rule_id"],
+        "window": check["window"],
+        "due_at": iso_utc(check["due_at"]),
+        "due_exclusive": exclusive,
+        "due_by_local_day": None if due_by is None else due_by.isoformat(),
+        "received_at": iso_utc(check["received_at"]),
+        "verdict": check["verdict"],
+        "late_by_seconds": check["late_by_seconds"],
+        "late_by_working_days": check["late_by_working_days"],
+        "cause": check["cause"],
+    }
 
 
 class SyncRequest(db.Model):

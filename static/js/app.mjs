@@ -10,7 +10,7 @@ import { getDeviceSetting, openUserDb } from './db.mjs'
 import { LocalRecords } from './local-records.mjs'
 import { RecordForm } from './record-form.mjs'
 import {
-  clearBrowserStorage, flushPendingSignOut, isPersonalPage, pendingSignOut, renewFromServer, sessionTimeLeft,
+  clearBrowserStorage, flushPendingSignOut, forgetHtmxAddresses, isPersonalPage, pendingSignOut, renewFromServer, sessionTimeLeft,
   isSignedOutPage, isSignInPage, sessionEndedByServer, SIGN_IN_NEEDED_URL, signedInUserId
 } from './session.mjs'
 import { showSignedOut, SignOut } from './sign-out.mjs'
@@ -90,6 +90,7 @@ function startSyncTriggers (context) {
 }
 
 async function boot () {
+  forgetHtmxAddresses() // before anything waits: htmx has just noted this page's address
   registerServiceWorker()
   let context = null
   let signOut = 'none'

@@ -71,10 +71,11 @@ export class DeadlineNotice {
     if (this.notice.textContent !== text) this.notice.textContent = text
     this.notice.hidden = !text
     this.notice.classList.toggle('app-deadline--passed', late)
-    // Without a deadline to go by (no table, or a day it does not cover) the question stays;
+    // Until the child and the time are chosen there is nothing to be late for, so the question
+    // waits. Without a deadline to go by (no table, or a day it does not cover) it stays;
     // readRecord leaves out its answer when the deadline is ahead (the definition's `late`).
     this.state = deadline ? (late ? 'passed' : 'ahead') : null
-    if (this.reason) this.reason.hidden = this.state === 'ahead'
+    if (this.reason) this.reason.hidden = this.state === 'ahead' || !(eventAt && values.child_id)
     this.form.dataset.deadlineState = this.state || 'unknown'
   }
 }

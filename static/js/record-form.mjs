@@ -15,6 +15,7 @@ import { announceChange, onRecordsChanged } from './sync.mjs'
 import { londonWallClock, londonWeekdayDate } from './words.mjs'
 
 const ERROR_MARK = 'data-app-error'
+const ERROR_TITLE = 'Error: '
 
 /**
  * The date typed, in the pages' one format ("Mon 23 Nov 2026");
@@ -243,7 +244,7 @@ export class RecordForm {
     })
     view.append(element('p', { class: 'govuk-body' }, this.supersedes
       ? 'The correction is sent as a new version of the record. The earlier version stays on the file.'
-      : 'Once you finish, the record is sent to the file when there is signal, and it cannot be changed on this tablet.'))
+      : 'Once you finish, the record is sent to the file when there is signal. After it has been sent, you can correct it from My records.'))
     const finish = element('button', { type: 'button', class: 'govuk-button', 'data-module': 'govuk-button' }, 'Finish and send')
     finish.addEventListener('click', () => this.finish(), { once: true })
     view.append(finish)
@@ -372,7 +373,11 @@ export class RecordForm {
   }
 
   clearErrors () {
-    this.form.parentElement.querySelectorAll(`[${ERROR_MARK}]`).forEach((node) => node.remove())
+    const page = this.page || this.form.parentElement
+    // The server's summary too (a plain POST answered with errors): one summary at a time.
+    page.querySelectorAll(`[${ERROR_MARK}], .govuk-error-summary`).forEach((node) => node.remove())
+    if (document.title.startsWith(ERROR_TITLE)) document.title = document.title.slice(ERROR_TITLE.length)
+    this.form.querySelectorAll(`[${ERROR_MARK}]`).forEach((node) => node.remove())
     this.form.querySelectorAll('.govuk-form-group--error').forEach((group) => group.classList.remove('govuk-form-group--error'))
     this.form.querySelectorAll('[data-app-described]').forEach((control) => {
       control.setAttribute('aria-describedby', control.dataset.appDescribed)
@@ -403,7 +408,11 @@ export class RecordForm {
     body.append(list)
     alert.append(body)
     summary.append(alert)
-    this.form.before(summary)
+    // GOV.UK: the summary comes first in the page's content, before its heading, and the
+    // page's title starts with "Error: ".
+    const page = this.page || this.form.parentElement
+    page.prepend(summary)
+    if (!document.title.startsWith(ERROR_TITLE)) document.title = ERROR_TITLE + document.title
     summary.focus()
   }
 

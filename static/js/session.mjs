@@ -166,6 +166,24 @@ export async function flushPendingSignOut () {
 }
 
 /** Nothing of the last person's in this tab's storage: htmx and others keep pages there. */
+// htmx notes the page's address (a search for a child's name, say) in sessionStorage, on
+// loading and on every address it pushes; it keeps no copies of pages (historyCacheSize 0).
+const HTMX_ADDRESS_KEY = 'htmx-current-path-for-history'
+const HTMX_ADDRESS_EVENTS = ['htmx:pushedIntoHistory', 'htmx:replacedInHistory', 'htmx:historyRestore']
+
+/** Leave no address in the tab's storage, now or whenever htmx writes one again. */
+export function forgetHtmxAddresses () {
+  const forget = () => {
+    try {
+      sessionStorage.removeItem(HTMX_ADDRESS_KEY)
+    } catch (error) {
+      // Storage switched off in this browser: there is nothing in it.
+    }
+  }
+  forget()
+  for (const name of HTMX_ADDRESS_EVENTS) document.addEventListener(name, forget)
+}
+
 export function clearBrowserStorage () {
   try {
     sessionStorage.clear()

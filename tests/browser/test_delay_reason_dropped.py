@@ -31,6 +31,8 @@ def test_a_reason_left_behind_by_a_changed_date_is_not_sent(
     page.goto(f"{live_server}/visits/new?child=WK-1002")
     wait_for_app(page)
     context.set_offline(True)
+    # Until the visit's time is given there is nothing to be late for: the question waits.
+    expect(page.get_by_role("textbox", name="Why is this record late?")).to_be_hidden()
 
     # Last Thursday's visit: its 72 hours have passed, so the reason is asked for, and typed.
     observations = f"Seen at school ({viewport['width']} px)."  # the live server keeps each test's records

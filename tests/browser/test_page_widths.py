@@ -11,11 +11,18 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.offline import wait_for_app, wait_for_service_worker
+from tests.browser.offline import (
+    TIMEOUT_MS,
+    an_hour_ago,
+    check_and_finish,
+    fill_visit,
+    wait_for_app,
+    wait_for_service_worker,
+)
 from tests.browser.test_accessibility import _violations
 from tests.factories import PASSWORD, Factory
 from webapp.extensions import db
-from webapp.models import Record, Role, TimelinessCheck
+from webapp.models import ChildEpisode, Record, Role, TimelinessCheck
 
 WIDTHS = (320, 390, 810, 1280)
 WRITER = "robin.writer@example.org"
@@ -52,6 +59,9 @@ def layout_team(live_app):
         make.user(team, Role.MANAGER, "Casey Manager", email=MANAGER)
         children = [make.child(team, name, reference, practitioner=writer, statuses=statuses)
                     for reference, name, statuses in CHILDREN]
+        # A visit schedule, overdue: the child's page and the manager's Visits page list it.
+        db.session.add(ChildEpisode(child=children[2], kind="child_in_need_plan",
+                                    started_on=now.date() - timedelta(days=120), details={}))
         late = []
         for n, (verdict, cause) in enumerate([("late", "recorded_late"), ("on_time", None), ("late", "synced_late")] * 2):
             child = children[n % len(children)]
@@ -101,6 +111,20 @@ def _finish_empty(page):
     page.get_by_role("heading", name="There is a problem").wait_for()
 
 
+def _check_your_answers(page):
+    wait_for_app(page)
+    fill_visit(page, "Oluwaseun Abernethy-Campbell (LY-0003)", "Seen at home with his aunt.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_text("Check your answers before sending").wait_for()
+
+
+def _deadline_passed(page):
+    wait_for_app(page)
+    fill_visit(page, "Oluwaseun Abernethy-Campbell (LY-0003)", "Seen at home with his aunt.", when=an_hour_ago() - timedelta(days=10))
+    page.get_by_text("The deadline has passed").wait_for()
+    page.get_by_role("textbox", name="Why is this record late?").fill("No signal at the family's home all week.")
+
+
 def _check(page, url: str, width: int, axe_source: str, problems: list[str]) -> None:
     page.wait_for_load_state("networkidle")
     wide = page.evaluate(TOO_WIDE)
@@ -117,14 +141,16 @@ def test_no_page_is_wider_than_the_screen(browser, live_server, layout_team, axe
     problems: list[str] = []
     viewport = {"width": width, "height": 900}
     pages = {
-        None: [("/sign-in", None)],
+        None: [("/sign-in", None), ("/sign-in-needed", None), ("/signed-out", None)],
         WRITER: [
-            ("/", None), ("/children/LY-0001", None), ("/visits/new?child=LY-0002", None),
+            ("/", None), ("/children/LY-0001", None), ("/children/LY-0003", None), ("/visits/new?child=LY-0002", None),
             ("/visits/new?child=LY-0002", _finish_empty), ("/notes/new?child=LY-0003", None),
             ("/records", None), ("/offline", None),
+            ("/visits/new?child=LY-0003", _check_your_answers), ("/visits/new?child=LY-0003", _deadline_passed),
+            (f"/records/{layout_team}", None), (f"/records/{layout_team}/correct", None),
         ],
         MANAGER: [
-            ("/manager/", None), ("/manager/", _date_not_real), ("/manager/late-entries", None),
+            ("/manager/", None), ("/manager/", _date_not_real), ("/manager/late-entries", None), ("/manager/visits", None),
             (f"/manager/records/{layout_team}", None), (f"/manager/records/{layout_team}", _empty_review),
         ],
     }
@@ -140,6 +166,52 @@ def test_no_page_is_wider_than_the_screen(browser, live_server, layout_team, axe
                 then(page)
             _check(page, path + (f" ({then.__name__})" if then else ""), width, axe_source, problems)
         context.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize("width", [390, 810])
+def test_each_state_of_the_status_banner_fits_has_no_axe_violations_and_no_jargon(
+    browser, live_server, layout_team, axe_source, width
+):
+    """Offline with a record waiting, online waiting, sign in to send, the sign-in page counting
+    what waits, and all sent: each fits the screen, axe finds nothing, and no banner says
+    "storage"."""
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    banner = page.locator(".app-status-banner")
+    _sign_in(page, live_server, WRITER)
+    wait_for_service_worker(page)
+    page.goto(f"{live_server}/visits/new?child=LY-0003")
+    wait_for_app(page)
+
+    def state(name: str, words: str) -> None:
+        expect(banner).to_contain_text(words, timeout=TIMEOUT_MS)
+        assert "storage" not in banner.inner_text().lower(), f"{name}: {banner.inner_text()}"
+        _check(page, f"banner {name}", width, axe_source, problems)
+
+    context.set_offline(True)
+    fill_visit(page, "Oluwaseun Abernethy-Campbell (LY-0003)", "Seen at home with his aunt.")
+    check_and_finish(page)
+    state("offline", "Offline")
+    context.route("**/api/v1/sync", lambda route: route.abort())
+    context.set_offline(False)
+    page.goto(f"{live_server}/")
+    state("waiting", "1 record waiting to send")
+    cookies = context.cookies()
+    context.clear_cookies()
+    context.unroute("**/api/v1/sync")
+    page.get_by_role("button", name="Sync now").click()
+    state("sign in", "Sign in to send 1 record")
+    page.goto(f"{live_server}/sign-in")
+    expect(page.get_by_text("1 record on this device has not been sent yet.")).to_be_visible(timeout=TIMEOUT_MS)
+    _check(page, "sign-in with a record waiting", width, axe_source, problems)
+    context.add_cookies(cookies)
+    page.goto(f"{live_server}/")
+    page.get_by_role("button", name="Sync now").click()
+    state("all sent", "All sent")
+    page.goto("about:blank")
+    context.close()
     assert problems == []
 
 

@@ -38,16 +38,12 @@ class Review(db.Model):
 # ("Manager pages") says why each exists. Declared here so that the shared model stays the
 # sync service's, and attached to its table all the same.
 Index(
-    # Every team-page aggregate reads only these columns for a team and period, so both
-    # databases answer from the index alone, without visiting the table's rows.
-    "ix_timeliness_team_received_covering",
+    # The delay percentiles: within the one delay bucket that holds a wanted rank
+    # (tallies.py), a team's rows in delay order, filtered by the period from the index alone.
+    "ix_timeliness_team_delay_received",
     TimelinessCheck.team_id,
+    TimelinessCheck.delay_seconds,
     TimelinessCheck.received_at,
-    TimelinessCheck.verdict,
-    TimelinessCheck.cause,
-    TimelinessCheck.record_type,
-    TimelinessCheck.author_id,
-    TimelinessCheck.event_at,
 )
 Index(
     # The late list: one team's late entries, newest first, a page at a time.
@@ -56,3 +52,6 @@ Index(
     TimelinessCheck.verdict,
     TimelinessCheck.received_at,
 )
+
+# The team pages' tallies, kept with every verdict (their tables and the mapper event).
+from webapp.manager import tallies  # noqa: E402,F401

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterator
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from webapp import policies
 from webapp.access import Scope
 from webapp.extensions import db
 from webapp.field.verdict_words import stored_verdict_words
+from webapp.manager import tallies
 from webapp.manager.models import Review
 from webapp.manager.formatting import (
     Finish,
@@ -27,7 +28,7 @@ from webapp.manager.formatting import (
     event_words,
     rule_sentence,
 )
-from webapp.manager.schemas import PAGE_SIZE, VERDICTS, LateEntryFilters, Period, local_midnight
+from webapp.manager.schemas import PAGE_SIZE, VERDICTS, LateEntryFilters, Period
 from webapp.models import AuditEvent, Child, Record, Team, TimelinessCheck, User
 from webapp.record_forms import VISIT_TYPES
 from webapp.sync.schemas import valid_uuid
@@ -107,93 +108,82 @@ def _in_period(scope: Scope, period: Period):
     )
 
 
-def _delay_seconds():
-    """Seconds from the event to arrival on file, as a SQL expression on either database."""
-    if db.engine.dialect.name == "postgresql":
-        return func.extract("epoch", check.received_at - check.event_at)
-    # SQLite stores UTC text; julianday() reads it. Rounded to whole seconds, as the
-    # floating-point day fraction carries about a millisecond of noise.
-    return func.round((func.julianday(check.received_at) - func.julianday(check.event_at)) * 86400.0)
-
-
 def delay_percentiles(scope: Scope, period: Period, fractions=(0.5, 0.9)) -> list[float | None]:
-    """Continuous percentiles (linear interpolation, like percentile_cont) of the recording delay."""
-    where = _in_period(scope, period)
-    delay = _delay_seconds()
-    if db.engine.dialect.name == "postgresql":
-        columns = [func.percentile_cont(f).within_group(delay) for f in fractions]
-        row = db.session.execute(select(*columns).where(where)).one()
-        return [None if value is None else float(value) for value in row]
+    """Continuous percentiles (linear interpolation, like percentile_cont) of the recording delay.
 
-    # SQLite has no percentile_cont. Work the delay out once per row (parsing the stored
-    # text is the dear part), number the rows in delay order with the count alongside, and
-    # keep the one or two rows either side of each fraction's position to interpolate.
-    delays = select(delay.label("delay")).where(where).subquery()
-    ranked = select(
-        delays.c.delay,
-        func.row_number().over(order_by=delays.c.delay).label("rank"),
-        func.count().over().label("n"),
-    ).subquery()
-    near = [
-        ranked.c.rank.between(
-            cast(f * (ranked.c.n - 1), Integer) + 1, cast(f * (ranked.c.n - 1), Integer) + 2
-        )
-        for f in fractions
-    ]
-    rows = db.session.execute(select(ranked.c.rank, ranked.c.delay, ranked.c.n).where(or_(*near))).all()
-    return _interpolate(rows, fractions)
-
-
-def _interpolate(rows, fractions) -> list[float | None]:
-    """percentile_cont from (rank, value, n) rows, ranks counted from 1."""
-    if not rows:
+    The period's delay tallies (tallies.py) give the count and which bucket holds each rank
+    wanted; only that bucket's rows are then read, in delay order, from the
+    (team_id, delay_seconds, received_at) index. Exact, and the same on both databases.
+    """
+    d = tallies.DELAYS.c
+    histogram = db.session.execute(
+        select(d.bucket, func.sum(d.records))
+        .where(scope.clause(d.team_id), d.day >= period.first_day.toordinal(), d.day <= period.last_day.toordinal())
+        .group_by(d.bucket)
+        .order_by(d.bucket)
+    ).all()
+    count = sum(n for _, n in histogram)
+    if not count:
         return [None for _ in fractions]
-    values = {rank: value for rank, value, _ in rows}
-    count = rows[0][2]
+
+    def value_at(rank: int) -> int | None:
+        """The delay of the rank-th row (from 0) of the period in delay order."""
+        before = 0
+        for bucket, n in histogram:
+            if rank < before + n:
+                return db.session.scalar(
+                    select(check.delay_seconds)
+                    .where(
+                        _in_period(scope, period),
+                        check.delay_seconds >= tallies.BUCKET_STARTS[bucket],
+                        check.delay_seconds < tallies.BUCKET_STARTS[bucket + 1],
+                    )
+                    .order_by(check.delay_seconds)
+                    .offset(rank - before)
+                    .limit(1)
+                )
+            before += n
+        return None
+
     results = []
     for fraction in fractions:
         exact = fraction * (count - 1)
         below, weight = int(exact), exact - int(exact)
-        low, high = values[below + 1], values[min(below + 2, count)]
-        results.append(float(low + (high - low) * weight))
+        low = value_at(below)
+        high = value_at(below + 1) if weight and below + 1 < count else low
+        results.append(None if low is None or high is None else float(low + (high - low) * weight))
     return results
 
 
-def _week_case(period: Period):
-    """The week number (0 = oldest) of each record, from London-midnight week boundaries."""
-    weeks = period.weeks()
-    whens = [
-        (check.received_at >= local_midnight(first), index)
-        for index, (first, _) in reversed(list(enumerate(weeks)))
-    ]
-    return case(*whens[:-1], else_=0) if len(whens) > 1 else literal(0)
-
-
 def team_timeliness(scope: Scope, period: Period, record_type_labels: dict[str, str]) -> TeamTimeliness:
-    """Every figure on the team page, from three aggregate queries."""
-    where = _in_period(scope, period)
+    """Every figure on the team page, from the period's daily tallies (tallies.py)."""
+    t = tallies.TALLY.c
+    first, last = period.first_day.toordinal(), period.last_day.toordinal()
+    where = and_(scope.clause(t.team_id), t.day >= first, t.day <= last)
 
     by_type: dict[str, Tally] = {}
     by_author: dict[int, Tally] = {}
     late_by_cause = {"recorded_late": 0, "synced_late": 0, "unknown": 0}
     overall = Tally("All records")
     weeks = [Week(first, last, Tally(f"{short_date(first)} to {short_date(last)}")) for first, last in period.weeks()]
-    week = _week_case(period).label("week")
-    # One pass over the period's rows (from the covering index); the few hundred groups are
-    # summed up each way here.
+    # One pass over the period's tallies (from their covering index), grouped by every
+    # dimension at once; the groups (a few thousand for a year) are summed up each way here.
+    # Weeks are counted back from the last day: whole weeks before it, in integer arithmetic.
+    weeks_back = ((literal(last) - t.day) // 7).label("weeks_back")
     rows = db.session.execute(
-        select(check.record_type, check.author_id, week, check.verdict, check.cause, func.count())
+        select(weeks_back, t.record_type, t.author_id, t.verdict, t.cause, func.sum(t.records))
         .where(where)
-        .group_by(check.record_type, check.author_id, week, check.verdict, check.cause)
+        .group_by(weeks_back, t.record_type, t.author_id, t.verdict, t.cause)
     ).all()
-    for record_type, author_id, week_index, verdict, cause, count in rows:
-        tally = by_type.setdefault(
-            record_type, Tally(record_type_labels.get(record_type, record_type.replace("_", " ")))
-        )
+    for back, record_type, author_id, verdict, cause, count in rows:
+        tally = by_type.get(record_type)
+        if tally is None:
+            label = record_type_labels.get(record_type, record_type.replace("_", " "))
+            tally = by_type[record_type] = Tally(label)
         _add(tally, verdict, count)
         _add(overall, verdict, count)
         _add(by_author.setdefault(author_id, Tally("")), verdict, count)
-        _add(weeks[week_index].tally, verdict, count)
+        _add(weeks[len(weeks) - 1 - back].tally, verdict, count)
         if verdict == LATE:
             late_by_cause[cause or "unknown"] = late_by_cause.get(cause or "unknown", 0) + count
 

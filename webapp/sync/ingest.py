@@ -10,9 +10,11 @@ from typing import Any, Mapping
 
 from flask import current_app
 from marshmallow import ValidationError
+from sqlalchemy import insert, update
 
 from webapp import policies as policy_registry
 from webapp.extensions import db
+from webapp.manager import tallies
 from webapp.models import AuditEvent, SyncRequest, User
 from webapp.sync.results import (
     ACCEPTED,
@@ -30,6 +32,9 @@ from webapp.sync.validation import CheckedRecord, RecordChecks, Rejected, read_e
 from webapp.timeliness import Policy
 from webapp.visits import schedules
 from webapp.visits.schedules import today_in_london
+
+SYNC_REQUEST = SyncRequest.__table__
+AUDIT_EVENT = AuditEvent.__table__
 
 # A device clock more than this far from the server's is flagged (timeliness.md).
 SKEW_TOLERANCE = timedelta(minutes=5)
@@ -58,42 +63,48 @@ def ingest(
         policies = policy_registry.every_policy()
 
     skew = server_now - data["device_now"]
-    sync_request = SyncRequest(
-        user_id=user.id,
-        device_id=data["device_id"],
-        device_now=data["device_now"],
-        server_now=server_now,
-        skew_seconds=skew.total_seconds(),
-        skew_flagged=abs(skew) > SKEW_TOLERANCE,
-        received_count=len(data["records"]),
-    )
-    db.session.add(sync_request)
-    db.session.flush()
+    skew_flagged = abs(skew) > SKEW_TOLERANCE
+    raws = data["records"]
+    sync_request_id = db.session.execute(
+        insert(SYNC_REQUEST).returning(SYNC_REQUEST.c.id),
+        {
+            "user_id": user.id,
+            "device_id": data["device_id"],
+            "device_now": data["device_now"],
+            "server_now": server_now,
+            "skew_seconds": skew.total_seconds(),
+            "skew_flagged": skew_flagged,
+            "received_count": len(raws),
+        },
+    ).scalar_one()
 
-    arrival = Arrival(user, sync_request, server_now, skew)
+    arrival = Arrival(user, sync_request_id, data["device_id"], server_now, skew)
     # Store in id order, answer in request order. Two requests holding some of the same records
     # then wait for each other's rows in one global order, so they cannot deadlock; the stable
     # sort keeps repeats of one id (and a record followed by its new version) in request order.
-    raws = data["records"]
     order = sorted(range(len(raws)), key=lambda i: valid_uuid(record_id_of(raws[i])) or "")
-    results = _results_in_order(arrival, RecordChecks(user, server_now, policies), raws, order)
+    checks = RecordChecks(user, server_now, policies)
+    checks.read_children(raws)
+    results = _results_in_order(arrival, checks, raws, order)
 
     counts = dict.fromkeys(STATUSES, 0)
     for result in results:
         counts[result.status] += 1
-    sync_request.accepted_count = counts[ACCEPTED]
-    sync_request.duplicate_count = counts[DUPLICATE]
-    sync_request.conflict_count = counts[CONFLICT]
-    sync_request.rejected_count = counts[REJECTED]
+    db.session.execute(
+        update(SYNC_REQUEST).where(SYNC_REQUEST.c.id == sync_request_id).values(
+            accepted_count=counts[ACCEPTED],
+            duplicate_count=counts[DUPLICATE],
+            conflict_count=counts[CONFLICT],
+            rejected_count=counts[REJECTED],
+        )
+    )
     # New visits move their children's due dates (and are judged against the old ones).
     schedules.after_sync(
         [result.id for result in results if result.status == ACCEPTED], today_in_london(server_now), policies
     )
     if commit:
         db.session.commit()
-    else:
-        db.session.flush()
-    return SyncOutcome(server_now, skew, sync_request.skew_flagged, results, sync_request.id)
+    return SyncOutcome(server_now, skew, skew_flagged, results, sync_request_id)
 
 
 def _results_in_order(
@@ -101,8 +112,12 @@ def _results_in_order(
 ) -> list[RecordResult]:
     """Every record's result, in request order; rows are stored and audited in `order`.
 
-    All records are checked first, and the stored versions of all their ids are read in one
-    query. Runs of new records are then stored with one flush each.
+    All records are checked first. The first occurrence of each id is then judged and stored
+    in one INSERT that skips ids already stored (ON CONFLICT DO NOTHING): in the usual request
+    every record is new, and nothing is read before it is written. What that skips (a resend,
+    a clash, a new version, a record another request stored first), repeats of an id within
+    the request and records that could not be judged are then answered one by one, in order,
+    against the stored versions (read in one query).
     """
     results: list[RecordResult | None] = [None] * len(raws)
     checked: dict[int, CheckedRecord] = {}
@@ -115,51 +130,57 @@ def _results_in_order(
             results[i] = RecordResult(record_id_of(raws[i]), REJECTED, rejected.errors)
 
     storage = Storage(arrival)
-    stored = stored_versions({each.record["id"] for each in checked.values()})
-    run: list[tuple[int, NewRecord]] = []
+    digests = {i: content_hash(each.record) for i, each in checked.items()}
+    first: list[tuple[int, NewRecord]] = []
+    later: set[int] = set()  # answered after the INSERT, against what is stored by then
     seen: set[str] = set()
     for i in order:
         if i not in checked:
             continue
-        record = checked[i].record
-        digest = content_hash(record)
+        record_id = checked[i].record["id"]
+        if record_id in seen:
+            later.add(i)  # a repeat within the request: it must see the rows stored before it
+            continue
+        seen.add(record_id)
         try:
-            if record["id"] in seen:
-                # A repeat within the request: it must see the rows stored before it.
-                storage.store_run(run, results)
-                results[i] = storage.store(checked[i], digest)
-            elif record["id"] in stored:
-                seen.add(record["id"])
-                storage.store_run(run, results)  # keeps rows in id order if this adds a version
-                results[i] = storage.against_stored(record, digest, stored[record["id"]])
+            first.append((i, storage.new_record(checked[i], digests[i])))
+        except Rejected:
+            later.add(i)  # unless the id is stored already, it is rejected below
+    skipped = storage.insert_new(first, results)
+    stored = stored_versions({checked[i].record["id"] for i in skipped})
+    for i in order:
+        if i not in skipped and i not in later:
+            continue
+        record = checked[i].record
+        try:
+            if i in skipped and record["id"] in stored:
+                results[i] = storage.against_stored(record, digests[i], stored[record["id"]])
             else:
-                seen.add(record["id"])
-                run.append((i, storage.new_record(checked[i], digest)))
+                results[i] = storage.store(checked[i], digests[i])
         except Rejected as rejected:
             results[i] = RecordResult(record["id"], REJECTED, rejected.errors)
-    storage.store_run(run, results)
 
-    for i in order:
-        _audit(arrival, results[i])
+    if order:
+        db.session.execute(insert(AUDIT_EVENT), [_audit(arrival, results[i]) for i in order])
+    # Last, so that a request holds the tallies' row locks only until it commits.
+    tallies.count(db.session.connection(), storage.checks)
     return results  # type: ignore[return-value]
 
 
-def _audit(arrival: Arrival, result: RecordResult) -> None:
+def _audit(arrival: Arrival, result: RecordResult) -> dict[str, Any]:
     """One audit event per record. Never the record's contents: only ids, version and which fields failed."""
-    detail: dict[str, Any] = {"device_id": arrival.sync_request.device_id}
+    detail: dict[str, Any] = {"device_id": arrival.device_id}
     if result.version is not None:
         detail["version"] = result.version
     if result.errors:
         detail["error_fields"] = sorted(result.errors)
     if result.status == ACCEPTED and result.version and result.version > 1:
         detail["supersedes"] = result.version - 1
-    db.session.add(
-        AuditEvent(
-            at=arrival.server_now,
-            actor_id=arrival.user.id,
-            action=f"record.{result.status}",
-            record_uuid=valid_uuid(result.id),
-            sync_request_id=arrival.sync_request.id,
-            detail=detail,
-        )
-    )
+    return {
+        "at": arrival.server_now,
+        "actor_id": arrival.user.id,
+        "action": f"record.{result.status}",
+        "record_uuid": valid_uuid(result.id),
+        "sync_request_id": arrival.sync_request_id,
+        "detail": detail,
+    }

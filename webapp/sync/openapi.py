@@ -41,6 +41,33 @@ def build_spec(max_records: int, max_bytes: int, page_size: int) -> dict[str, An
 
     unauthorised = _error("Not signed in.")
     spec.path(
+        path="/api/v1/session",
+        operations={
+            "get": {
+                "summary": "Who is signed in, how long their session has left, and a current CSRF token.",
+                "description": (
+                    "The device counts `seconds_left` down on its own clock and stops showing cached "
+                    "pages at 0 (the session ends at the working day's end or after the idle limit, "
+                    "whichever is sooner); `csrf_token` replaces one a cached page may carry."
+                ),
+                "security": [{"session": []}],
+                "responses": {
+                    "200": {"description": "The session.", "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["user_id", "seconds_left", "server_now", "csrf_token"],
+                        "properties": {
+                            "user_id": {"type": "string"},
+                            "seconds_left": {"type": "integer", "minimum": 0},
+                            "server_now": {"type": "string", "format": "date-time"},
+                            "csrf_token": {"type": "string"},
+                        },
+                    }}}},
+                    "401": unauthorised,
+                },
+            }
+        },
+    )
+    spec.path(
         path="/api/v1/sync",
         operations={
             "post": {

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from webapp.models import SyncRequest, User
+from webapp.models import User
 from webapp.timeliness import iso_utc
 
 ACCEPTED = "accepted"
@@ -20,7 +20,8 @@ class Arrival:
     """Who sent a sync request, when it reached the server, and how far the device's clock was off."""
 
     user: User
-    sync_request: SyncRequest
+    sync_request_id: int
+    device_id: str
     server_now: datetime
     skew: timedelta
 

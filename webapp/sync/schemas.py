@@ -136,6 +136,14 @@ class RecordFields(fields.Field):
         return value
 
 
+def lean_fields_pass(value: dict[str, Any]) -> bool:
+    """Whether RecordFields accepts these answers as they are (the lean path's question)."""
+    return len(value) <= FIELDS_MAX and all(
+        type(name) is str and _FIELD_NAME.fullmatch(name) and _value_problem(item) is None
+        for name, item in value.items()
+    )
+
+
 def _value_problem(value: Any) -> str | None:
     if value is None or isinstance(value, bool):
         return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.models import Child, Record, TimelinessCheck
+from webapp.models import Child, delay_seconds
 from webapp.sync.results import Arrival
 from webapp.sync.validation import Rejected, anchor_instant, anchor_message
 from webapp.timeliness import (
@@ -40,26 +40,27 @@ def judge(record: dict[str, Any], child: Child, policy: Policy, child_protection
         raise Rejected({"event_at": [f"Cannot be judged: {exc}"]}) from None
 
 
-def timeliness_check(row: Record, child: Child, verdict: Verdict, arrival: Arrival) -> TimelinessCheck:
-    """The verdict on a record's first version, with the columns the team pages filter on."""
-    return TimelinessCheck(
-        record=row,
-        record_uuid=row.uuid,
-        team_id=child.team_id,
-        author_id=arrival.user.id,
-        child_id=child.id,
-        record_type=row.record_type,
-        event_at=row.event_at,
-        received_at=arrival.server_now,
-        policy_id=verdict.authority,
-        policy_version=verdict.policy_version,
-        rule_id=verdict.rule_id,
-        window=verdict.window,
-        due_at=verdict.due_at,
-        verdict=verdict.verdict,
-        late_by_seconds=int(verdict.late_by.total_seconds()),
-        late_by_working_days=verdict.late_by_working_days,
-        cause=verdict.cause,
-        completed_at_corrected=verdict.completed_at_corrected,
-        skew_seconds=arrival.skew.total_seconds(),
-    )
+def timeliness_check(row: dict[str, Any], child: Child, verdict: Verdict, arrival: Arrival) -> dict[str, Any]:
+    """The verdict on a record's first version, with the columns the team pages filter on:
+    the timeliness_check row's values, but for the record's id."""
+    return {
+        "record_uuid": row["uuid"],
+        "team_id": child.team_id,
+        "author_id": arrival.user.id,
+        "child_id": child.id,
+        "record_type": row["record_type"],
+        "event_at": row["event_at"],
+        "received_at": arrival.server_now,
+        "policy_id": verdict.authority,
+        "policy_version": verdict.policy_version,
+        "rule_id": verdict.rule_id,
+        "window": verdict.window,
+        "due_at": verdict.due_at,
+        "verdict": verdict.verdict,
+        "late_by_seconds": int(verdict.late_by.total_seconds()),
+        "late_by_working_days": verdict.late_by_working_days,
+        "cause": verdict.cause,
+        "completed_at_corrected": verdict.completed_at_corrected,
+        "skew_seconds": arrival.skew.total_seconds(),
+        "delay_seconds": delay_seconds(row["event_at"], arrival.server_now),
+    }
