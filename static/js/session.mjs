@@ -8,6 +8,7 @@
 // service worker refuse to act for them: personal pages give way to /sign-in-needed or
 // /signed-out, and nothing is sent. A sign-out made without signal waits in `pending_sign_out`
 // and is sent as soon as there is signal, before anything else.
+import { COUNCIL_NAME_SETTING } from './council-name.mjs'
 import { getDeviceSetting, setDeviceSetting } from './db.mjs'
 import { CHANNEL_NAME } from './sync.mjs'
 
@@ -117,6 +118,8 @@ export async function forgetSignedInUser (userId) {
   }
   const session = await getDeviceSetting('session')
   if (session?.userId === userId) await setDeviceSetting('session', undefined)
+  const council = await getDeviceSetting(COUNCIL_NAME_SETTING)
+  if (council?.userId === userId) await setDeviceSetting(COUNCIL_NAME_SETTING, undefined)
 }
 
 /** A sign-out made without signal, to be sent when there is: {userId, csrfToken} or null. */

@@ -257,6 +257,25 @@ def test_sign_out_offers_the_providers_sign_out(client, provider):
     assert "Sign out of your council account" not in client.get("/sign-in").get_data(as_text=True)
 
 
+def test_an_answer_that_arrives_after_signing_out_keeps_the_offer(app, client):
+    """A page's own requests (its caseload, its deadlines) can be answered just after the
+    sign-out's: an answer that changed nothing in the session must not write the old session
+    back into the cookie, taking away the offer to sign out at the provider too."""
+    sign_in_with_provider(client, "asha@norfolk.test")
+    same_browser = app.test_client()
+    same_browser.set_cookie("session", client.get_cookie("session").value)
+    answered_late = same_browser.get("/api/v1/caseload")  # sent before signing out...
+    assert answered_late.status_code == 200
+    client.post("/sign-out", data={"csrf_token": csrf_token(client)})
+    for cookie in answered_late.headers.getlist("Set-Cookie"):  # ...and reaching the browser after
+        if cookie.startswith("session="):
+            client.set_cookie("session", cookie.split(";", 1)[0].removeprefix("session="))
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "You have signed out of Visit recorder." in page
+    assert "Sign out of your council account" in page
+    assert not signed_in(client)
+
+
 def test_a_password_session_is_not_offered_the_providers_sign_out(client, auth):
     auth.sign_in("asha@norfolk.test")
     auth.sign_out()

@@ -56,9 +56,16 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(autouse=True)
-def _browser_marker(request):
-    request.node.add_marker(pytest.mark.browser)
+BROWSER_TESTS = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Every test here is a browser test, marked at collection so that `-m browser` and
+    `-m "not browser"` choose by it (a mark added by a fixture comes too late for them)."""
+    for item in items:
+        if BROWSER_TESTS in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 class Person(NamedTuple):

@@ -28,6 +28,14 @@ WORKER_VERSION = """() => new Promise((resolve) => {
   navigator.serviceWorker.controller.postMessage({ type: 'version' }, [channel.port2])
 })"""
 
+# Where each worker of the registration is, for a failure's message.
+REGISTRATION_STATE = """() => navigator.serviceWorker.getRegistration().then((registration) => ({
+  installing: registration?.installing?.state || null,
+  waiting: registration?.waiting?.state || null,
+  active: registration?.active?.state || null,
+  controlled: navigator.serviceWorker.controller !== null
+}))"""
+
 
 def cache_names(page: Page) -> list[str]:
     return page.evaluate("caches.keys()")
@@ -42,7 +50,8 @@ def wait_for_new_worker(page: Page, old_version: str) -> str:
             if version and version != old_version and version.endswith("beef"):
                 return version
         if time.monotonic() > deadline:
-            raise AssertionError("the page is not controlled by the next deploy's worker")
+            workers = page.evaluate(REGISTRATION_STATE)
+            raise AssertionError(f"the page is not controlled by the next deploy's worker: {workers}")
         page.wait_for_timeout(100)
 
 

@@ -72,9 +72,11 @@ def _stored(app) -> tuple[int, int, dict[str, dict]]:
     return records, accepted, checks
 
 
-def _assert_resend_is_duplicate(app, clock, device, records, original_now):
-    # Days later, a fresh verdict would differ: received later, so late.
+def _assert_resend_is_duplicate(app, clock, device, person, records, original_now):
+    # Days later, a fresh verdict would differ: received later, so late. The session has
+    # ended by then (a working day), so the practitioner signs in again first.
     clock.advance(days=9)
+    device.sign_in(person)
     retry = device.sync(records, device_now=clock.now())
     assert retry.status_code == 200, retry.text
     results = retry.json()["results"]
@@ -108,7 +110,7 @@ def test_reply_lost_after_commit_then_resend_is_duplicate(app, clock, live_serve
 
     stored_count, _, _ = _stored(app)
     assert stored_count == len(records), "the first request should have been committed"
-    _assert_resend_is_duplicate(app, clock, device, records, original_now)
+    _assert_resend_is_duplicate(app, clock, device, person, records, original_now)
 
 
 def test_device_hangs_up_before_reading_and_server_still_commits(app, clock, live_server):
@@ -129,4 +131,4 @@ def test_device_hangs_up_before_reading_and_server_still_commits(app, clock, liv
     while _stored(app)[0] < len(records):
         assert time.monotonic() < deadline, "the hung-up request was never stored"
         time.sleep(0.02)
-    _assert_resend_is_duplicate(app, clock, device, records, original_now)
+    _assert_resend_is_duplicate(app, clock, device, person, records, original_now)

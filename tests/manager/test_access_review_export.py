@@ -92,11 +92,11 @@ def test_record_explains_its_verdict(client, auth, worked):
     assert str(escape(quote)) in html
     assert "72 hours after the visit" in html
     assert "Mon 9 Nov 2026, 04:00" in html  # event: 12 Nov 12:00 less 80 h
-    assert "By Thu 12 Nov 2026, 04:00" in html  # due: 72 h after the event
+    assert "By 04:00 on Thursday 12 November" in html  # due: 72 h after the event, in the deadline words
     assert "Thu 12 Nov 2026, 12:00" in html  # received
     assert "Thu 12 Nov 2026, 11:02 (the tablet showed Thu 12 Nov 2026, 11:00)" in html
     assert "The tablet’s clock was 2 minutes slow when it sent the record." in html
-    assert "written late" in html
+    assert ">Written late</strong>" in html  # the verdict's tag
 
 
 def test_review_is_saved_and_audited(app, client, auth, worked, clock):

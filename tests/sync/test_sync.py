@@ -21,6 +21,12 @@ def count(app, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
+def days_later(clock, asha, days: int) -> None:
+    """Days pass: Asha's session (a working day) has ended, so she signs in again."""
+    clock.advance(days=days)
+    assert asha.sign_in("asha@norfolk.test").status_code == 302
+
+
 def results(response) -> list[dict]:
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["results"]
@@ -98,7 +104,7 @@ def test_a_resent_record_is_a_duplicate_with_its_original_verdict_and_no_new_row
     record = new_record("NOR-1", EVENT)
     [original] = results(asha.sync([record], DEFAULT_NOW))
 
-    clock.advance(days=10)  # long past due: a fresh verdict would be late
+    days_later(clock, asha, 10)  # long past due: a fresh verdict would be late
     [resent] = results(asha.sync([record], clock.now()))
 
     assert resent["status"] == "duplicate"
@@ -131,7 +137,7 @@ def test_the_same_id_with_other_content_is_a_conflict(app, asha):
 def test_supersedes_the_current_version_stores_a_new_version_keeping_the_verdict(app, asha, clock):
     record = new_record("NOR-1", EVENT)
     [original] = results(asha.sync([record], DEFAULT_NOW))
-    clock.advance(days=10)
+    days_later(clock, asha, 10)
     changed = dict(record, supersedes=1, fields=visit_fields(analysis="On reflection, some worry."))
 
     [result] = results(asha.sync([changed], clock.now()))
@@ -233,7 +239,7 @@ def test_clock_skew_is_measured_stored_flagged_and_corrects_completed_at(app, as
 
 
 def test_a_late_record_finished_in_time_on_a_slow_device_is_synced_late(app, asha, clock):
-    clock.advance(days=4)  # Friday: Monday's visit was due by the end of Wednesday
+    days_later(clock, asha, 4)  # Friday: Monday's visit was due by the end of Wednesday
     device_now = clock.now() - timedelta(minutes=20)  # the tablet's clock is 20 minutes slow
     record = new_record("NOR-1", EVENT, EVENT + timedelta(hours=3) - timedelta(minutes=20))
 

@@ -106,6 +106,11 @@ def _instant(value: str | None) -> datetime | None:
 def init_sessions(app: Flask) -> None:
     """Install the loader and the API's 401, ahead of CSRFProtect's check (so call this first)."""
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_LIFETIME"]
+    # The cookie is written only when the session changes. Flask would otherwise send a
+    # permanent session back with every answer, and an answer to a request sent just before
+    # signing out (a page's caseload or deadlines) would write the old session back over the
+    # signed-out one, losing what signing out put there (the offer to sign out at the provider).
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config.setdefault("WTF_CSRF_METHODS", ["POST", "PUT", "PATCH", "DELETE"])
     login_manager.user_loader(load_user)
     app.jinja_env.globals["session_seconds_left"] = seconds_left

@@ -405,6 +405,15 @@ class FormFieldSchema(Schema):
     )
 
 
+class RecordTypeGroupSchema(Schema):
+    label = fields.String()
+    record_types = fields.List(fields.String())
+    statuses = fields.List(
+        fields.String(),
+        metadata={"description": "The child statuses the group applies to; empty: every child."},
+    )
+
+
 class FormSchema(Schema):
     record_type = fields.String()
     label = fields.String()
@@ -419,6 +428,10 @@ class FormSchema(Schema):
     latest_year = fields.Integer()
     future_tolerance_seconds = fields.Integer(
         metadata={"description": "How far ahead of the server's clock an event may be."}
+    )
+    record_type_groups = fields.List(
+        fields.Nested(RecordTypeGroupSchema),
+        metadata={"description": "The groups a form asking the record type offers them in; empty for other forms."},
     )
     # Last: the name hides marshmallow's `fields` for the rest of the class body.
     fields = fields.List(fields.Nested(FormFieldSchema))
