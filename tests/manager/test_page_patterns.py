@@ -62,15 +62,19 @@ def test_a_date_that_is_not_real_is_summarised_and_shown_as_typed(client, auth, 
     assert "govuk-input--error" in html
 
 
-def test_htmx_loads_the_whole_page_when_a_filter_has_an_error(client, auth, worked):
+@pytest.mark.parametrize("path, results", [
+    ("/manager/late-entries", 'id="late-entries-results"'),
+    ("/manager/visits", 'id="visits-results"'),
+])
+def test_htmx_loads_the_whole_page_when_a_filter_has_an_error(client, auth, worked, path, results):
     auth.sign_in(worked.manager)
     query = "from-day=31&from-month=11&from-year=2026"
-    response = client.get(f"/manager/late-entries?{query}", headers={"HX-Request": "true"})
-    assert response.headers["HX-Redirect"] == f"/manager/late-entries?{query}"
+    response = client.get(f"{path}?{query}", headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"] == f"{path}?{query}"
     assert "HX-Request" in response.headers["Vary"]
-    fine = client.get("/manager/late-entries?from=2026-11-01", headers={"HX-Request": "true"})
+    fine = client.get(f"{path}?from=2026-11-01", headers={"HX-Request": "true"})
     assert "HX-Redirect" not in fine.headers
-    assert 'id="late-entries-results"' in fine.get_data(as_text=True)
+    assert results in fine.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", ["/manager/", "/manager/late-entries"])

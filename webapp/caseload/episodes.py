@@ -7,13 +7,12 @@ use are the schedule engine's (`EPISODE_KINDS`, `FACTS`), documented in policies
 """
 from __future__ import annotations
 
-import csv
 from datetime import date
 from typing import TextIO
 
 from sqlalchemy import select
 
-from webapp.caseload.importer import BadFile, BadRow, ImportReport, _rows
+from webapp.caseload.importer import BadRow, ImportReport, _rows, csv_reader
 from webapp.extensions import db
 from webapp.models import Child, ChildEpisode
 from webapp.timeliness.schedule import EPISODE_KINDS, FACTS, ScheduleInputError
@@ -34,13 +33,8 @@ def import_episodes(stream: TextIO, today: date) -> ImportReport:
     Raises:
         BadFile: the header lacks a required column.
     """
-    reader = csv.DictReader(stream)
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise BadFile("the header row lacks the column(s): " + ", ".join(missing))
-    reader.fieldnames = header
-    facts = [name for name in header if name in FACTS]
+    reader = csv_reader(stream, COLUMNS)
+    facts = [name for name in reader.fieldnames if name in FACTS]
 
     report = ImportReport()
     children: set[int] = set()

@@ -58,18 +58,28 @@ class ImportReport:
         return self.created + self.updated
 
 
-def import_caseload(stream: TextIO, authorities: Collection[str]) -> ImportReport:
-    """Import every row of the CSV, committing the good ones.
+def csv_reader(stream: TextIO, required: Collection[str]) -> csv.DictReader:
+    """A reader of the CSV's rows by column name, the names stripped of spaces.
 
     Raises:
         BadFile: the header lacks a required column.
     """
     reader = csv.DictReader(stream)
     header = [name.strip() for name in reader.fieldnames or []]
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [name for name in required if name not in header]
     if missing:
         raise BadFile("the header row lacks the column(s): " + ", ".join(missing))
     reader.fieldnames = header
+    return reader
+
+
+def import_caseload(stream: TextIO, authorities: Collection[str]) -> ImportReport:
+    """Import every row of the CSV, committing the good ones.
+
+    Raises:
+        BadFile: the header lacks a required column.
+    """
+    reader = csv_reader(stream, COLUMNS)
 
     report = ImportReport()
     team_authority: dict[str, tuple[str, int]] = {}  # team name -> (authority, line that set it)

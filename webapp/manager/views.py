@@ -109,6 +109,26 @@ def team_timeliness():
     )
 
 
+def _filtered_list(scope, teams, filters, errors, endpoint: str) -> dict:
+    """What a filtered list page (late entries, visits) gives its template besides its rows:
+    the filters and their errors, links that keep them, and the team and practitioner choices.
+    With errors, an htmx request gets the whole page, so the error summary shows."""
+    return dict(
+        has_errors=bool(errors),
+        filters=filters,
+        errors=errors,
+        error_links=_filter_error_links(errors),
+        scope=scope,
+        team_args=_team_args(scope),
+        list_url=lambda endpoint=endpoint, **changes: url_for(
+            endpoint, **filters.query_args(**changes), **_team_args(scope)
+        ),
+        practitioners=service.team_practitioners(scope),
+        chooses_team=access.may_choose_team(current_user),
+        all_teams=service.all_teams() if access.may_choose_team(current_user) else teams,
+    )
+
+
 @bp.get("/late-entries")
 def list_late_entries():
     scope = _scope()
@@ -118,20 +138,9 @@ def list_late_entries():
     return page_or_fragment(
         "manager/late_entries.html",
         "manager/partials/late_entries_results.html",
-        has_errors=bool(errors),
-        filters=filters,
         page=page,
-        errors=errors,
-        error_links=_filter_error_links(errors),
-        scope=scope,
-        team_args=_team_args(scope),
-        list_url=lambda endpoint="manager.list_late_entries", **changes: url_for(
-            endpoint, **filters.query_args(**changes), **_team_args(scope)
-        ),
+        **_filtered_list(scope, teams, filters, errors, "manager.list_late_entries"),
         labels=service.team_record_type_labels(teams),
-        practitioners=service.team_practitioners(scope),
-        chooses_team=access.may_choose_team(current_user),
-        all_teams=service.all_teams() if access.may_choose_team(current_user) else teams,
         verdicts=VERDICTS,
         causes=CAUSES,
         reviewed_choices=REVIEWED,
@@ -226,18 +235,8 @@ def visits():
     return page_or_fragment(
         "manager/visits.html",
         "manager/partials/visits_results.html",
-        filters=filters,
         page=visit_pages.visits_page(scope, filters, today),
-        errors=errors,
-        error_links=_filter_error_links(errors),
-        scope=scope,
-        team_args=_team_args(scope),
-        list_url=lambda endpoint="manager.visits", **changes: url_for(
-            endpoint, **filters.query_args(**changes), **_team_args(scope)
-        ),
-        practitioners=service.team_practitioners(scope),
-        chooses_team=access.may_choose_team(current_user),
-        all_teams=service.all_teams() if access.may_choose_team(current_user) else teams,
+        **_filtered_list(scope, teams, filters, errors, "manager.visits"),
         today=today,
     )
 
