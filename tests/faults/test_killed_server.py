@@ -20,9 +20,9 @@ from webapp.config import TestConfig
 from webapp.extensions import db
 from webapp.models import AuditEvent, Record, TimelinessCheck
 
-# Big enough that the server is still inside the batch's transaction when it is killed: the
-# records of a request are stored together and committed once, which takes a few hundred ms.
-BATCH = 300
+# As big as one request may be, so that the server is still inside the batch's transaction when
+# it is killed: the records of a request are stored together and committed once.
+BATCH = 500
 
 
 def _writing(database_url: str, engine=None) -> bool:
@@ -96,7 +96,7 @@ def test_server_killed_mid_batch_then_retry_stores_each_record_once(seeded_datab
             assert sender.is_alive(), f"the batch finished before it could be killed: {outcome}"
             assert time.monotonic() < deadline, "the server never started writing the batch"
             time.sleep(0.005)
-        time.sleep(0.05)  # let it get into the batch
+        # Killed the moment it is inside the batch: the batch is stored in one short transaction.
         server.kill()
         if watcher is not None:
             watcher.dispose()
