@@ -19,12 +19,17 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from playwright.sync_api import expect
 
+from tests.browser.offline import TIMEOUT_MS
 from tests.factories import PASSWORD, Factory, serving
 from webapp import create_app
 from webapp.clock import FixedClock, SystemClock
 from webapp.config import TestConfig
 from webapp.extensions import db
+
+# What a person sees can take longer to appear on a busy machine than Playwright's 5 s default.
+expect.set_options(timeout=TIMEOUT_MS)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE_PATH = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
