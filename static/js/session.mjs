@@ -58,7 +58,21 @@ async function noteSession (userId, secondsLeft) {
   await setDeviceSetting('session', session)
   await setDeviceSetting('current_user_id', userId)
   await tellServiceWorker({ type: 'set-user', userId, endsAt: session.endsAt })
+  tellWorkerWhenItTakesOver(userId)
   return session
+}
+
+/** On the first visit the service worker is still installing: tell it who is signed in once it
+ * takes the page over, so that it keeps the caseload and My records for offline use straight
+ * away rather than on the next page opened with signal. */
+function tellWorkerWhenItTakesOver (userId) {
+  const workers = navigator.serviceWorker
+  if (!workers || workers.controller) return
+  workers.addEventListener('controllerchange', async () => {
+    const session = await getDeviceSetting('session')
+    if (session?.userId !== userId || !(session.endsAt > Date.now())) return // signed out meanwhile
+    await tellServiceWorker({ type: 'set-user', userId, endsAt: session.endsAt })
+  }, { once: true })
 }
 
 /** The signed-in user's id, or null when nobody is (or their session here has ended). */

@@ -54,8 +54,18 @@ def wait_for_service_worker(page: Page) -> None:
     wait_until(page, "navigator.serviceWorker.controller !== null", "the service worker to control the page")
 
 
+# Booted; and a record form, if the page has one, has kept what it needs to work offline (its
+# deadline table), which it fetches after the app has booted.
+APP_READY = """(() => {
+  const booted = document.documentElement.dataset.appBooted
+  if (booted === undefined) return false
+  if (booted !== 'user') return true
+  return [...document.querySelectorAll('form[data-module="record-form"]')].every((form) => form.dataset.offlineReady)
+})()"""
+
+
 def wait_for_app(page: Page) -> None:
-    wait_until(page, "document.documentElement.dataset.appBooted !== undefined", "the app to start")
+    wait_until(page, APP_READY, "the app to start")
 
 
 def user_id(page: Page) -> str:

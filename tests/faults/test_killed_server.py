@@ -20,29 +20,55 @@ from webapp.config import TestConfig
 from webapp.extensions import db
 from webapp.models import AuditEvent, Record, TimelinessCheck
 
-# As big as one request may be, so that the server is still inside the batch's transaction when
-# it is killed: the records of a request are stored together and committed once.
 BATCH = 500
 
 
-def _writing(database_url: str, engine=None) -> bool:
-    """True once the server holds an open write transaction, i.e. is inside the batch."""
-    if database_url.startswith("sqlite"):
-        path = database_url.removeprefix("sqlite:///")
-        conn = sqlite3.connect(path, timeout=0)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.rollback()
-            return False
-        except sqlite3.OperationalError:  # "database is locked": a writer is mid-transaction
-            return True
-        finally:
-            conn.close()
-    with engine.connect() as conn:
-        return bool(conn.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
-        )))
+class HoldInsideTransaction:
+    """Keeps the server from committing a batch, so that it can be killed inside it for certain.
+
+    SQLite: a read transaction holds a SHARED lock; the server can take its write lock and store
+    the batch, but not commit it. PostgreSQL: the tallies, which a batch updates last, before it
+    commits, are locked against writing. `server_inside()` is true once the server holds its
+    write transaction (SQLite) or waits on the tallies' lock (PostgreSQL).
+    """
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        if database_url.startswith("sqlite"):
+            self.path = database_url.removeprefix("sqlite:///")
+            self.holder = sqlite3.connect(self.path, isolation_level=None)
+            self.holder.execute("BEGIN")
+            self.holder.execute("SELECT count(*) FROM record").fetchall()
+        else:
+            self.engine = create_engine(database_url)
+            self.holder = self.engine.connect()
+            self.holder.execute(text("LOCK TABLE type_tally IN SHARE MODE"))
+
+    def server_inside(self) -> bool:
+        if self.database_url.startswith("sqlite"):
+            probe = sqlite3.connect(self.path, timeout=0)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.rollback()
+                return False
+            except sqlite3.OperationalError:  # "database is locked": the server holds the write lock
+                return True
+            finally:
+                probe.close()
+        with self.engine.connect() as conn:
+            return bool(conn.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND backend_xid IS NOT NULL"
+            )))
+
+    def release(self) -> None:
+        if self.database_url.startswith("sqlite"):
+            self.holder.execute("ROLLBACK")
+            self.holder.close()
+        else:
+            self.holder.rollback()
+            self.holder.close()
+            self.engine.dispose()
 
 
 def _counts(app) -> dict[str, int]:
@@ -88,24 +114,25 @@ def test_server_killed_mid_batch_then_retry_stores_each_record_once(seeded_datab
             except requests.RequestException as exc:
                 outcome["error"] = exc
 
+        hold = HoldInsideTransaction(database_url)
         sender = threading.Thread(target=send)
         sender.start()
-        deadline = time.monotonic() + 30
-        watcher = create_engine(database_url) if not database_url.startswith("sqlite") else None
-        while not _writing(database_url, watcher):
-            assert sender.is_alive(), f"the batch finished before it could be killed: {outcome}"
-            assert time.monotonic() < deadline, "the server never started writing the batch"
-            time.sleep(0.005)
-        # Killed the moment it is inside the batch: the batch is stored in one short transaction.
-        server.kill()
-        if watcher is not None:
-            watcher.dispose()
+        try:
+            deadline = time.monotonic() + 30
+            while not hold.server_inside():
+                assert sender.is_alive(), f"the batch finished before it could be killed: {outcome}"
+                assert time.monotonic() < deadline, "the server never started writing the batch"
+                time.sleep(0.005)
+            # The server cannot commit while the hold lasts: it dies inside the batch's transaction.
+            server.kill()
+        finally:
+            hold.release()
         sender.join(timeout=30)
         assert "error" in outcome, "the device should have seen its connection die"
 
         half_stored = _counts(app)
-        # Whatever survived the kill is whole: no record without its verdict and audit event.
-        assert half_stored["records"] == half_stored["checks"] == half_stored["accepted_events"]
+        # Killed before it could commit: nothing of the batch was stored, not even in part.
+        assert half_stored == {"records": 0, "uuids": 0, "checks": 0, "accepted_events": 0}
 
         server = AppProcess(database_url).start()
         # The session cookie is signed with the same key, so the device is still signed in.
