@@ -223,3 +223,44 @@ def test_a_stored_answer_is_worked_out_again_when_a_birthday_may_change_the_rule
         lines = schedules.due_lines([child.id], date(2026, 12, 1))
         assert lines[child.id]
         assert {row.recheck_on for row in db.session.scalars(select(VisitDue).where(VisitDue.child_id == child.id))} == {date(2027, 12, 1)}
+
+
+def test_stored_visits_read_each_answer_the_schedule_counts_from_the_current_version(app, make):
+    """The schedule reads only the four answers it counts, picked out by the database: true,
+    false, an answer not given, the words of `announced`, and a value the form never writes
+    (read as JSON, so a number is not taken for true)."""
+    from webapp.models import Record
+    from webapp.timeliness.schedule import Visit
+    from webapp.visits.schedules import stored_visits
+
+    team = make.team("Norwich", "norfolk")
+    asha = make.user(team)
+    child = make.child(team, reference="NOR-7", practitioner=asha)
+    at = [datetime(2026, 11, day, 10, 0, tzinfo=timezone.utc) for day in (16, 17, 18)]
+    rows = [
+        ("a" * 8, 1, at[0], {"child_seen": True, "seen_alone": False, "bedroom_seen": True, "announced": "unannounced",
+                             "observations": "A long account. " * 50}),
+        ("b" * 8, 1, at[1], {"child_seen": True, "announced": "announced"}),
+        ("b" * 8, 2, at[1], {"child_seen": False, "seen_alone": None, "announced": "announced"}),
+        ("c" * 8, 1, at[2], {"child_seen": 1, "seen_alone": True, "bedroom_seen": "yes"}),
+    ]
+    for prefix, version, event_at, fields in rows:
+        db.session.add(Record(
+            uuid=f"{prefix}-0000-4000-8000-000000000000", version=version, child_id=child.id, author_id=asha.id,
+            record_type="visit", event_at=event_at, completed_at=event_at, received_at=event_at,
+            device_id="tablet-1", fields=fields, content_hash=str(version) * 64,
+        ))
+    db.session.add(Record(
+        uuid="dddddddd-0000-4000-8000-000000000000", child_id=child.id, author_id=asha.id, record_type="case_note",
+        event_at=at[0], completed_at=at[0], received_at=at[0], device_id="tablet-1",
+        fields={"child_seen": True}, content_hash="d" * 64,
+    ))
+    db.session.commit()
+
+    visits = stored_visits([child.id])[child.id]
+    assert [each.uuid[0] for each in visits] == ["a", "b", "c"]
+    assert [each.visit for each in visits] == [
+        Visit(at[0], child_seen=True, seen_alone=False, bedroom_seen=True, announced=False),
+        Visit(at[1], child_seen=False, seen_alone=None, bedroom_seen=None, announced=True),
+        Visit(at[2], child_seen=False, seen_alone=True, bedroom_seen=None, announced=True),
+    ]

@@ -11,12 +11,13 @@ out again by the next read that meets it.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Text, cast, delete, insert, select
 
 from webapp import policies as policy_registry
 from webapp.extensions import db
@@ -50,6 +51,10 @@ def engine_episode(episode: ChildEpisode) -> Episode:
     return Episode(episode.kind, episode.started_on, episode.first_review_on, details)
 
 
+# The answers of a visit record that its child's schedule counts (the rest is prose).
+VISIT_FACTS = ("child_seen", "seen_alone", "bedroom_seen", "announced")
+
+
 def visit_from_fields(event_at, fields: Mapping[str, Any]) -> Visit:
     """A stored visit record as the engine's Visit. Not answered is None, which never counts."""
 
@@ -73,23 +78,52 @@ class StoredVisit:
     visit: Visit
 
 
+def _answer_json(name: str):
+    """One answer of a record's fields, as the text of its JSON value (None when not there).
+
+    Picked out by the database, as text: `fields[name]` would be JSON decoded for each row, and
+    on SQLite turns true into 1.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return Record.fields.op("->", return_type=Text)(f'$."{name}"')
+    return cast(Record.fields.op("->")(name), Text)
+
+
+# The JSON texts the schedule's answers almost always are, read without a JSON parser.
+_JSON_WORDS = {"true": True, "false": False, "null": None, '"announced"': "announced", '"unannounced"': "unannounced"}
+
+
+def _json_value(text: str | None) -> Any:
+    if text is None:
+        return None
+    value = _JSON_WORDS.get(text, _JSON_WORDS)
+    return json.loads(text) if value is _JSON_WORDS else value
+
+
 def stored_visits(child_ids: Iterable[int]) -> dict[int, list[StoredVisit]]:
-    """Each child's visit records, each at its current version, oldest first."""
+    """Each child's visit records, each at its current version, oldest first.
+
+    Only the answers the schedule counts are read, picked out of each record by the database:
+    a child's history is hundreds of records, mostly prose.
+    """
     ids = list(child_ids)
-    found: dict[int, dict[str, tuple[int, StoredVisit]]] = defaultdict(dict)
+    facts = [_answer_json(name) for name in VISIT_FACTS]
+    latest: dict[str, tuple] = {}
     for start in range(0, len(ids), 500):
         rows = db.session.execute(
-            select(Record.child_id, Record.uuid, Record.version, Record.author_id, Record.event_at, Record.fields)
+            select(Record.uuid, Record.version, Record.child_id, Record.author_id, Record.event_at, *facts)
             .where(Record.child_id.in_(ids[start:start + 500]), Record.record_type == VISIT)
         )
-        for child_id, uuid, version, author_id, event_at, fields in rows:
-            held = found[child_id].get(uuid)
-            if held is None or held[0] < version:
-                found[child_id][uuid] = (version, StoredVisit(uuid, author_id, visit_from_fields(event_at, fields or {})))
-    return {
-        child_id: sorted((visit for _, visit in by_uuid.values()), key=lambda each: each.visit.at)
-        for child_id, by_uuid in found.items()
-    }
+        for row in rows:
+            held = latest.get(row[0])
+            if held is None or held[1] < row[1]:
+                latest[row[0]] = row
+    found: dict[int, list[StoredVisit]] = defaultdict(list)
+    for uuid, _, child_id, author_id, event_at, *answers in latest.values():
+        found[child_id].append(StoredVisit(uuid, author_id, visit_from_fields(event_at, {name: _json_value(text) for name, text in zip(VISIT_FACTS, answers)})))
+    for visits in found.values():
+        visits.sort(key=lambda each: each.visit.at)
+    return dict(found)
 
 
 def _episodes(child_ids: list[int]) -> dict[int, list[ChildEpisode]]:
@@ -129,12 +163,29 @@ def _recheck_on(policy: Policy, episode: ChildEpisode, child: Child, visits: lis
 # -- keeping the stored due dates ---------------------------------------------------------------
 
 
+@dataclass
+class Histories:
+    """What the schedules of some children are worked out from, read in one query per table."""
+
+    children: dict[int, Child]
+    episodes: dict[int, list[ChildEpisode]]
+    visits: dict[int, list[StoredVisit]]
+
+    @classmethod
+    def read(cls, child_ids: list[int]) -> Histories:
+        children = {child.id: child for child in db.session.scalars(select(Child).where(Child.id.in_(child_ids)))}
+        episodes = _episodes(child_ids)
+        # A child with no episode has no schedule: its visits are not needed.
+        return cls(children, episodes, stored_visits(sorted(episodes)))
+
+
 def refresh(child_ids: Iterable[int], today: date, policies: Mapping[str, Policy] | None = None,
-            visit_checks: bool = False) -> None:
+            visit_checks: bool = False, histories: Histories | None = None) -> None:
     """Work out again, and store, the due dates of these children as of `today` (London).
 
     With `visit_checks`, also whether each of their visits was made within timescale (after
-    an import, when the episode a visit is judged against may have changed).
+    an import, when the episode a visit is judged against may have changed). `histories` is
+    what has been read of these children already.
     """
     ids = sorted(set(child_ids))
     if not ids:
@@ -142,9 +193,8 @@ def refresh(child_ids: Iterable[int], today: date, policies: Mapping[str, Policy
     if policies is None:
         policies = policy_registry.every_policy()
     calendar = default_calendar()
-    children = {child.id: child for child in db.session.scalars(select(Child).where(Child.id.in_(ids)))}
-    episodes = _episodes(ids)
-    visits = stored_visits(ids)
+    histories = histories or Histories.read(ids)
+    children, episodes, visits = histories.children, histories.episodes, histories.visits
     rows: list[dict[str, Any]] = []
     checks: list[dict[str, Any]] = []
     for child_id in ids:
@@ -210,11 +260,14 @@ def _visit_checks(policy: Policy, child: Child, episodes: list[ChildEpisode], vi
     """Whether each visit that saw the child (or each of `only`) met the due date it had to meet."""
     checks = []
     engine_visits = [each.visit for each in visits]
+    due_before: dict[date, date | None] = {}  # the visits of one day all had the same date to meet
     for each in visits:
         if not each.visit.child_seen or (only is not None and each.uuid not in only):
             continue
         visited_on = each.visit.local_date()
-        due_by = _visit_due_before(policy, child, episodes, engine_visits, visited_on, calendar)
+        if visited_on not in due_before:
+            due_before[visited_on] = _visit_due_before(policy, child, episodes, engine_visits, visited_on, calendar)
+        due_by = due_before[visited_on]
         if due_by is None:
             continue
         checks.append({
@@ -240,21 +293,20 @@ def after_sync(record_uuids: Iterable[str], today: date, policies: Mapping[str, 
         policies = policy_registry.every_policy()
     calendar = default_calendar()
     new = {uuid for _, uuid in found}
-    children = {child.id: child for child in db.session.scalars(select(Child).where(Child.id.in_(child_ids)))}
-    episodes = _episodes(child_ids)
-    visits = stored_visits(child_ids)
+    histories = Histories.read(child_ids)
     checks = []
     for child_id in child_ids:
-        child = children[child_id]
+        child = histories.children[child_id]
         policy = policies.get(child.team.authority)
         if policy is None:
             continue
-        checks += _visit_checks(policy, child, episodes.get(child_id, []), visits.get(child_id, []), calendar, new)
+        checks += _visit_checks(policy, child, histories.episodes.get(child_id, []),
+                                histories.visits.get(child_id, []), calendar, new)
     # A new version of a visit is judged again: it may now say the child was not seen.
     db.session.execute(delete(VisitCheck).where(VisitCheck.record_uuid.in_(sorted(new))))
     if checks:
         db.session.execute(insert(VisitCheck), checks)
-    refresh(child_ids, today, policies)
+    refresh(child_ids, today, policies, histories=histories)
 
 
 def refresh_rechecks(today: date, team_ids: Iterable[int] | None = None, child_ids: Iterable[int] | None = None) -> None:
