@@ -85,7 +85,7 @@ def ingest(
     order = sorted(range(len(raws)), key=lambda i: valid_uuid(record_id_of(raws[i])) or "")
     checks = RecordChecks(user, server_now, policies)
     checks.read_children(raws)
-    results = _results_in_order(arrival, checks, raws, order)
+    results, stored_checks = _results_in_order(arrival, checks, raws, order)
 
     counts = dict.fromkeys(STATUSES, 0)
     for result in results:
@@ -100,8 +100,16 @@ def ingest(
     )
     # New visits move their children's due dates (and are judged against the old ones).
     schedules.after_sync(
-        [result.id for result in results if result.status == ACCEPTED], today_in_london(server_now), policies
+        [
+            schedules.SyncedVisit(result.id, checks.child(raws[i]["child_id"]), result.version)
+            for i, result in enumerate(results)
+            if result.status == ACCEPTED and raws[i]["record_type"] == schedules.VISIT
+        ],
+        today_in_london(server_now), policies,
     )
+    # Last before the commit: every request of a team on one day adds to the same tally rows,
+    # so each holds their locks only from here until it commits.
+    tallies.count(db.session.connection(), stored_checks)
     if commit:
         db.session.commit()
     return SyncOutcome(server_now, skew, skew_flagged, results, sync_request_id)
@@ -109,8 +117,9 @@ def ingest(
 
 def _results_in_order(
     arrival: Arrival, checks: RecordChecks, raws: list[Any], order: list[int]
-) -> list[RecordResult]:
-    """Every record's result, in request order; rows are stored and audited in `order`.
+) -> tuple[list[RecordResult], list[dict[str, Any]]]:
+    """Every record's result, in request order, and the verdicts stored (for the tallies); rows
+    are stored and audited in `order`.
 
     All records are checked first. The first occurrence of each id is then judged and stored
     in one INSERT that skips ids already stored (ON CONFLICT DO NOTHING): in the usual request
@@ -162,9 +171,7 @@ def _results_in_order(
 
     if order:
         db.session.execute(insert(AUDIT_EVENT), [_audit(arrival, results[i]) for i in order])
-    # Last, so that a request holds the tallies' row locks only until it commits.
-    tallies.count(db.session.connection(), storage.checks)
-    return results  # type: ignore[return-value]
+    return results, storage.checks  # type: ignore[return-value]
 
 
 def _audit(arrival: Arrival, result: RecordResult) -> dict[str, Any]:

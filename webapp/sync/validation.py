@@ -136,6 +136,10 @@ class RecordChecks:
         for reference in references:
             self._children[reference] = found.get(reference)
 
+    def child(self, reference: str) -> Child | None:
+        """The child with this reference, as read for the request."""
+        return self._child(reference)
+
     def _child(self, reference: str) -> Child | None:
         if reference not in self._children:
             self._children[reference] = db.session.scalar(

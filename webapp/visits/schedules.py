@@ -15,6 +15,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import Text, cast, delete, insert, select
@@ -78,15 +79,16 @@ class StoredVisit:
     visit: Visit
 
 
-def _answer_json(name: str):
-    """One answer of a record's fields, as the text of its JSON value (None when not there).
+@cache
+def _answers_json(dialect_name: str) -> tuple:
+    """The answers of VISIT_FACTS, each as the text of its JSON value (None when not there).
 
     Picked out by the database, as text: `fields[name]` would be JSON decoded for each row, and
     on SQLite turns true into 1.
     """
-    if db.session.get_bind().dialect.name == "sqlite":
-        return Record.fields.op("->", return_type=Text)(f'$."{name}"')
-    return cast(Record.fields.op("->")(name), Text)
+    if dialect_name == "sqlite":
+        return tuple(Record.fields.op("->", return_type=Text)(f'$."{name}"') for name in VISIT_FACTS)
+    return tuple(cast(Record.fields.op("->")(name), Text) for name in VISIT_FACTS)
 
 
 # The JSON texts the schedule's answers almost always are, read without a JSON parser.
@@ -107,7 +109,9 @@ def stored_visits(child_ids: Iterable[int]) -> dict[int, list[StoredVisit]]:
     a child's history is hundreds of records, mostly prose.
     """
     ids = list(child_ids)
-    facts = [_answer_json(name) for name in VISIT_FACTS]
+    if not ids:
+        return {}
+    facts = _answers_json(db.session.get_bind().dialect.name)
     latest: dict[str, tuple] = {}
     for start in range(0, len(ids), 500):
         rows = db.session.execute(
@@ -278,35 +282,46 @@ def _visit_checks(policy: Policy, child: Child, episodes: list[ChildEpisode], vi
     return checks
 
 
-def after_sync(record_uuids: Iterable[str], today: date, policies: Mapping[str, Policy] | None = None) -> None:
-    """New visit records were stored: judge each against the schedule, and move their children's due dates."""
-    uuids = list(record_uuids)
-    if not uuids:
+@dataclass(frozen=True)
+class SyncedVisit:
+    """A visit record a sync has just stored: its id, its child (as read for the sync) and version."""
+
+    uuid: str
+    child: Child
+    version: int
+
+
+def after_sync(visits: list[SyncedVisit], today: date, policies: Mapping[str, Policy] | None = None) -> None:
+    """New visit records were stored: judge each against the schedule, and move their children's due dates.
+
+    Only children with an episode have a schedule (and stored due dates) to move.
+    """
+    if not visits:
         return
-    found = db.session.execute(
-        select(Record.child_id, Record.uuid).where(Record.uuid.in_(uuids), Record.record_type == VISIT)
-    ).all()
-    if not found:
+    # A new version of a visit is judged again: it may now say the child was not seen.
+    again = sorted(visit.uuid for visit in visits if visit.version > 1)
+    if again:
+        db.session.execute(delete(VisitCheck).where(VisitCheck.record_uuid.in_(again)))
+    children = {visit.child.id: visit.child for visit in visits}
+    episodes = _episodes(sorted(children))
+    scheduled = sorted(episodes)
+    if not scheduled:
         return
-    child_ids = sorted({child_id for child_id, _ in found})
     if policies is None:
         policies = policy_registry.every_policy()
     calendar = default_calendar()
-    new = {uuid for _, uuid in found}
-    histories = Histories.read(child_ids)
+    new = {visit.uuid for visit in visits}
+    histories = Histories({child_id: children[child_id] for child_id in scheduled}, episodes, stored_visits(scheduled))
     checks = []
-    for child_id in child_ids:
+    for child_id in scheduled:
         child = histories.children[child_id]
         policy = policies.get(child.team.authority)
         if policy is None:
             continue
-        checks += _visit_checks(policy, child, histories.episodes.get(child_id, []),
-                                histories.visits.get(child_id, []), calendar, new)
-    # A new version of a visit is judged again: it may now say the child was not seen.
-    db.session.execute(delete(VisitCheck).where(VisitCheck.record_uuid.in_(sorted(new))))
+        checks += _visit_checks(policy, child, episodes[child_id], histories.visits.get(child_id, []), calendar, new)
     if checks:
         db.session.execute(insert(VisitCheck), checks)
-    refresh(child_ids, today, policies, histories=histories)
+    refresh(scheduled, today, policies, histories=histories)
 
 
 def refresh_rechecks(today: date, team_ids: Iterable[int] | None = None, child_ids: Iterable[int] | None = None) -> None:
