@@ -16,6 +16,7 @@ from webapp import policies as policy_registry
 from webapp.extensions import db
 from webapp.manager import tallies
 from webapp.models import AuditEvent, SyncRequest, User
+from webapp.sync import bulk
 from webapp.sync.results import (
     ACCEPTED,
     CONFLICT,
@@ -170,7 +171,7 @@ def _results_in_order(
             results[i] = RecordResult(record["id"], REJECTED, rejected.errors)
 
     if order:
-        db.session.execute(insert(AUDIT_EVENT), [_audit(arrival, results[i]) for i in order])
+        bulk.insert_rows(AUDIT_EVENT, [_audit(arrival, results[i]) for i in order])
     return results, storage.checks  # type: ignore[return-value]
 
 

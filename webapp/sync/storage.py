@@ -15,16 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, bindparam, column, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import access
 from webapp.extensions import db
 from webapp.models import Child, Record, TimelinessCheck, timeliness_answer
+from webapp.sync import bulk
 from webapp.sync.results import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, Arrival, RecordResult
 from webapp.sync.schemas import canonical_record
 from webapp.sync.validation import CheckedRecord, Rejected
@@ -33,39 +32,13 @@ from webapp.timeliness import implausible_completion
 
 RECORD = Record.__table__
 CHECK = TimelinessCheck.__table__
-# INSERT first versions, skipping ids already stored, RETURNING (uuid, id) of those inserted.
-_FIRST_VERSIONS = sqlite.insert(RECORD).on_conflict_do_nothing(index_elements=["uuid", "version"]).returning(
-    RECORD.c.uuid, RECORD.c.id
-)
-# PostgreSQL: the same, with the whole batch as one JSON parameter that the database unpacks
-# (json_to_recordset). As thousands of parameters, psycopg would parse the statement afresh
-# for each batch, which took longer than storing the rows.
-_ROW_COLUMNS = ("uuid", "version", "supersedes", "child_id", "author_id", "record_type", "child_protection",
-                "event_at", "completed_at", "received_at", "device_id", "fields", "content_hash", "implausible",
-                "sync_request_id")
-_BATCH = func.json_to_recordset(bindparam("rows", type_=JSON)).table_valued(
-    *(column(name, RECORD.c[name].type) for name in _ROW_COLUMNS)
-).render_derived(with_types=True)
-_FIRST_VERSIONS_PG = (
-    postgresql.insert(RECORD)
-    .from_select(_ROW_COLUMNS, select(*(_BATCH.c[name] for name in _ROW_COLUMNS)))
-    .on_conflict_do_nothing(index_elements=["uuid", "version"])
-    .returning(RECORD.c.uuid, RECORD.c.id)
-)
-
-
-def _json_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A record row as JSON values: instants as ISO 8601 with their offset."""
-    return {name: value.isoformat() if isinstance(value, datetime) else value for name, value in row.items()}
 
 
 def insert_first_versions(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert these first versions in order, skipping ids stored already: {uuid: id} of those inserted."""
-    if db.engine.dialect.name == "postgresql":
-        found = db.session.execute(_FIRST_VERSIONS_PG, {"rows": [_json_row(row) for row in rows]})
-    else:
-        found = db.session.execute(_FIRST_VERSIONS, rows)
-    return dict(found.all())
+    found = bulk.insert_rows(RECORD, rows, skip_on=("uuid", "version"), returning=("uuid", "id"))
+    return dict(found.all()) if found is not None else {}
+
 
 NOT_YOUR_RECORD = (
     "Another person's record already has this id, and only its author can change it; "
@@ -150,7 +123,7 @@ class Storage:
         checks = [{**new.check, "record_id": inserted[new.row["uuid"]]}
                   for _, new in news if new.row["uuid"] in inserted]
         if checks:
-            db.session.execute(insert(CHECK), checks)
+            bulk.insert_rows(CHECK, checks)
             self.checks += checks
         skipped = set()
         for i, new in news:
