@@ -11,11 +11,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Sequence
 
-from sqlalchemy import JSON, Table, bindparam, column, func, insert, select
+from sqlalchemy import JSON, DateTime, Table, bindparam, column, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Result
 
 from webapp.extensions import db
+from webapp.models import UTCDateTime
 
 
 @cache
@@ -35,8 +36,23 @@ def _statement(dialect_name: str, table: Table, names: tuple[str, ...], skip_on:
     return statement
 
 
-def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+@cache
+def _instant_columns(table: Table, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name for name in names if isinstance(table.c[name].type, (DateTime, UTCDateTime)))
+
+
+def _as_json(table: Table, names: tuple[str, ...], rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as JSON values: instants as ISO 8601 with their offset, which PostgreSQL reads back exactly."""
+    instants = _instant_columns(table, names)
+    converted = []
+    for row in rows:
+        row = dict(row)
+        for name in instants:
+            value = row[name]
+            if value is not None:
+                row[name] = value.isoformat()
+        converted.append(row)
+    return converted
 
 
 def insert_rows(table: Table, rows: Sequence[dict[str, Any]], *, skip_on: Sequence[str] = (),
@@ -51,6 +67,5 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]], *, skip_on: Sequen
     names = tuple(rows[0])
     statement = _statement(db.engine.dialect.name, table, names, tuple(skip_on), tuple(returning))
     if db.engine.dialect.name == "postgresql":
-        # Instants as ISO 8601 with their offset, which PostgreSQL reads back exactly.
-        return db.session.execute(statement, {"rows": [{name: _json_value(row[name]) for name in names} for row in rows]})
+        return db.session.execute(statement, {"rows": _as_json(table, names, rows)})
     return db.session.execute(statement, list(rows))
