@@ -264,3 +264,34 @@ def test_stored_visits_read_each_answer_the_schedule_counts_from_the_current_ver
         Visit(at[1], child_seen=False, seen_alone=None, bedroom_seen=None, announced=True),
         Visit(at[2], child_seen=False, seen_alone=True, bedroom_seen=None, announced=True),
     ]
+
+
+def test_a_corrected_visit_is_judged_again_and_a_child_without_an_episode_has_nothing_to_move(app, client, world):
+    auth = signed_in(client, "asha@norfolk.test")
+    visit = new_record("NOR-2", TODAY_10AM, child_protection=True)
+    assert auth.sync([visit], TODAY_10AM).status_code == 200
+    with app.app_context():
+        assert [check.within for check in db.session.scalars(select(VisitCheck))] == [False]
+
+    # The correction says the child was not seen after all: the visit no longer counts.
+    corrected = {**visit, "supersedes": 1, "fields": {**visit["fields"], "child_seen": False,
+                                                      "child_not_seen_reason": "Out with a friend."}}
+    corrected["fields"].pop("seen_alone")
+    answer = auth.sync([corrected], TODAY_10AM).get_json()["results"]
+    assert [(each["status"], each["version"]) for each in answer] == [("accepted", 2)]
+    nor2 = next(c for c in client.get("/api/v1/caseload").get_json()["children"] if c["id"] == "NOR-2")
+    assert (nor2["visits_due"][0]["due_by"], nor2["visits_due"][0]["last_met_on"]) == ("2026-11-16", None)
+    with app.app_context():
+        assert db.session.scalars(select(VisitCheck)).all() == []
+        before = db.session.scalars(select(VisitDue.child_id)).all()
+
+    # Ben's NOR-3 has no episode: its visit is stored, and no due date appears for it.
+    AuthActions(client).sign_out()
+    ben = signed_in(client, "ben@norfolk.test")
+    looked_after = new_record("NOR-3", TODAY_10AM)
+    looked_after["fields"]["bedroom_seen"] = True  # asked of a child looked after
+    answer = ben.sync([looked_after], TODAY_10AM).get_json()["results"]
+    assert [(each["status"], each["errors"]) for each in answer] == [("accepted", {})]
+    with app.app_context():
+        assert db.session.scalars(select(VisitDue.child_id)).all() == before
+        assert db.session.scalars(select(VisitCheck)).all() == []
