@@ -45,7 +45,8 @@ COLD_START_TRIES = 7
 QUEUE = """async ({ records }) => {
   const { openUserDb } = await import('/static/js/db.mjs')
   const { Outbox } = await import('/static/js/outbox.mjs')
-  const userId = document.querySelector('meta[name="user-id"]').content
+  const { signedInUserId } = await import('/static/js/session.mjs')
+  const userId = await signedInUserId() // the form page shown offline is the cached shell
   const outbox = new Outbox(await openUserDb(userId))
   for (const record of records) {
     await outbox.finish({ record, values: record.fields, summary: { child: record.child_id } })
@@ -56,13 +57,16 @@ QUEUE = """async ({ records }) => {
 OUTBOX_COUNT = """async () => {
   const { openUserDb } = await import('/static/js/db.mjs')
   const { Outbox } = await import('/static/js/outbox.mjs')
-  const userId = document.querySelector('meta[name="user-id"]').content
-  return new Outbox(await openUserDb(userId)).count()
+  const { signedInUserId } = await import('/static/js/session.mjs')
+  return new Outbox(await openUserDb(await signedInUserId())).count()
 }"""
 
+# The record form has started (it sets data-offline-ready once it can keep a record on the
+# device) and offers the caseload's children.
 FORM_USABLE = """() => {
   if (document.documentElement.dataset.appBooted !== 'user') return false
-  const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Finish and send')
+  const form = document.querySelector('form[data-module="record-form"][data-offline-ready]')
+  const button = form && [...form.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Continue')
   const child = document.querySelector('select[name="child"], select[name="child_id"], #child')
   return Boolean(button && !button.disabled && (!child || child.options.length > 1))
 }"""

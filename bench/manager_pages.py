@@ -62,7 +62,7 @@ def make_app(url: str):
 
 def prepare(kind: str, records: int, reuse: bool):
     from flask_migrate import upgrade
-    from sqlalchemy import select
+    from sqlalchemy import inspect, select
 
     from webapp.extensions import db
     from webapp.models import User
@@ -70,7 +70,9 @@ def prepare(kind: str, records: int, reuse: bool):
     url = database_url(kind, fresh=not reuse)
     app = make_app(url)
     with app.app_context():
-        manager = db.session.scalar(select(User).where(User.email == MANAGER_EMAIL)) if reuse else None
+        # Nothing to reuse on a new machine: the database is empty, so load it.
+        loaded = reuse and inspect(db.engine).has_table("user")
+        manager = db.session.scalar(select(User).where(User.email == MANAGER_EMAIL)) if loaded else None
     if manager is None:
         with app.app_context():
             upgrade()

@@ -1,9 +1,10 @@
 """Inserting a batch of rows in one statement: the one place that decides how.
 
-On PostgreSQL the rows go as one JSON parameter that the database unpacks
-(`json_to_recordset`): as thousands of parameters (SQLAlchemy's multi-row VALUES), psycopg
-parses the statement afresh for each batch, which took longer than storing the rows. SQLite
-takes them with the driver's executemany.
+On PostgreSQL a big batch whose ids are wanted back (RETURNING) goes as one JSON parameter that
+the database unpacks (`json_to_recordset`): as thousands of parameters (SQLAlchemy's multi-row
+VALUES), psycopg parses the statement afresh for each batch, which took longer than storing the
+rows. Everything else goes the driver's way: executemany (on PostgreSQL one prepared statement
+per row, pipelined), or multi-row VALUES for a small batch with RETURNING.
 """
 from __future__ import annotations
 
@@ -19,16 +20,21 @@ from webapp.extensions import db
 from webapp.models import UTCDateTime
 
 
+# From this many rows, a RETURNING insert on PostgreSQL sends them as one JSON parameter.
+JSON_FROM_ROWS = 20
+
+
 @cache
 def _statement(dialect_name: str, table: Table, names: tuple[str, ...], skip_on: tuple[str, ...],
-               returning: tuple[str, ...]):
-    if dialect_name == "postgresql":
+               returning: tuple[str, ...], as_json: bool):
+    if as_json:
         rows = func.json_to_recordset(bindparam("rows", type_=JSON)).table_valued(
             *(column(name, table.c[name].type) for name in names)
         ).render_derived(with_types=True)
         statement = postgresql.insert(table).from_select(names, select(*(rows.c[name] for name in names)))
     else:
-        statement = (sqlite.insert(table) if dialect_name == "sqlite" else insert(table))
+        dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(dialect_name)
+        statement = dialect.insert(table) if dialect else insert(table)
     if skip_on:
         statement = statement.on_conflict_do_nothing(index_elements=list(skip_on))
     if returning:
@@ -65,7 +71,15 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]], *, skip_on: Sequen
     if not rows:
         return None
     names = tuple(rows[0])
-    statement = _statement(db.engine.dialect.name, table, names, tuple(skip_on), tuple(returning))
-    if db.engine.dialect.name == "postgresql":
+    as_json = _as_one_json_parameter(rows, returning)
+    statement = _statement(db.engine.dialect.name, table, names, tuple(skip_on), tuple(returning), as_json)
+    if as_json:
         return db.session.execute(statement, {"rows": _as_json(table, names, rows)})
     return db.session.execute(statement, list(rows))
+
+
+def _as_one_json_parameter(rows: Sequence[dict[str, Any]], returning: Sequence[str]) -> bool:
+    """PostgreSQL, and a batch whose RETURNING statement would be too big for psycopg to keep
+    parsed. Without RETURNING, psycopg sends one small prepared statement per row in a
+    pipeline, which is cheaper; so is a small batch as multi-row VALUES."""
+    return db.engine.dialect.name == "postgresql" and bool(returning) and len(rows) >= JSON_FROM_ROWS
