@@ -44,12 +44,13 @@ def database_url(kind: str, fresh: bool) -> str:
             SQLITE_FILE.unlink()
         return f"sqlite:///{SQLITE_FILE}"
     url = POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + POSTGRES_DB
-    if fresh:
-        admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
+    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": POSTGRES_DB})
+        if fresh or not exists:  # nothing to reuse on a new machine
             conn.execute(text(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{POSTGRES_DB}"'))
-        admin.dispose()
+    admin.dispose()
     return url
 
 
