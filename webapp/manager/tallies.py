@@ -24,15 +24,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from functools import cache
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, delete, event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp import bulk
 from webapp.extensions import db
 from webapp.models import TimelinessCheck
 from webapp.timeliness import LONDON
@@ -149,20 +148,10 @@ def _counters(checks: Iterable[Mapping[str, Any]]) -> tuple[Counter, Counter, Co
     return types, authors, delays
 
 
-@cache
-def _adding(dialect_name: str, table, key: tuple[str, ...]):
-    """INSERT ... ON CONFLICT (key) DO UPDATE SET records = records + the new count."""
-    statement = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(key), set_={"records": table.c.records + statement.excluded.records}
-    )
-
-
 def _upsert(connection: Connection, table, key: tuple[str, ...], counts: Counter) -> None:
     """Add the counts, in key order (concurrent requests then lock rows in one order)."""
-    if counts:
-        rows = [{**dict(zip(key, group)), "records": n} for group, n in sorted(counts.items())]
-        connection.execute(_adding(connection.dialect.name, table, key), rows)
+    rows = [{**dict(zip(key, group)), "records": n} for group, n in sorted(counts.items())]
+    bulk.add_to_rows(connection, table, key, "records", rows)
 
 
 def count(connection: Connection, checks: Iterable[Mapping[str, Any]]) -> None:

@@ -12,11 +12,11 @@ from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import insert, update
 
+from webapp import bulk
 from webapp import policies as policy_registry
 from webapp.extensions import db
 from webapp.manager import tallies
 from webapp.models import AuditEvent, SyncRequest, User
-from webapp.sync import bulk
 from webapp.sync.results import (
     ACCEPTED,
     CONFLICT,

@@ -20,10 +20,9 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp import access
+from webapp import access, bulk
 from webapp.extensions import db
 from webapp.models import Child, Record, TimelinessCheck, timeliness_answer
-from webapp.sync import bulk
 from webapp.sync.results import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, Arrival, RecordResult
 from webapp.sync.schemas import canonical_record
 from webapp.sync.validation import CheckedRecord, Rejected
@@ -37,7 +36,7 @@ CHECK = TimelinessCheck.__table__
 def insert_first_versions(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert these first versions in order, skipping ids stored already: {uuid: id} of those inserted."""
     found = bulk.insert_rows(RECORD, rows, skip_on=("uuid", "version"), returning=("uuid", "id"))
-    return dict(found.all()) if found is not None else {}
+    return dict(found)
 
 
 NOT_YOUR_RECORD = (
