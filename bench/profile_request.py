@@ -49,12 +49,14 @@ STEPS = [
     ("ingest: stored versions (one SELECT)", "stored_versions", "webapp/sync/storage.py"),
     ("ingest: verdicts and row values", "new_record", "webapp/sync/storage.py"),
     ("ingest: content hash", "content_hash", "webapp/sync/storage.py"),
-    ("ingest: INSERT records and verdicts", "store_run", "webapp/sync/storage.py"),
-    ("ingest: tallies (two upserts)", "count", "webapp/manager/tallies.py"),
+    ("ingest: INSERT records and verdicts", "insert_new", "webapp/sync/storage.py"),
+    ("ingest: tallies (three upserts)", "count", "webapp/manager/tallies.py"),
+    ("ingest: due dates (episodes SELECT)", "after_sync", "webapp/visits/schedules.py"),
+    ("ingest: audit rows", "insert_rows", "webapp/bulk.py"),
     ("ingest: commit", "commit", "sqlalchemy/orm/scoping.py"),
     ("answer: JSON", "jsonify", "flask"),
     ("answer: JSON", "as_json", "webapp/sync/results.py"),
-    ("ingest: sync_request and audit rows", "execute", "sqlalchemy/orm/scoping.py"),
+    ("ingest: sync_request INSERT and UPDATE", "execute", "sqlalchemy/orm/scoping.py"),
     ("security headers", "", "webapp/security.py"),
 ]
 
