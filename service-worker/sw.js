@@ -86,7 +86,12 @@ async function liveUser () {
   return userId && session && session.userId === userId && session.endsAt > Date.now() ? userId : null
 }
 
+// Sign-outs this worker has carried out. A page fetched before one (a warm-up, a navigation)
+// is not kept after it: it would put the signed-out person's pages back on the device.
+let sessionEnds = 0
+
 async function endSession (userId) {
+  sessionEnds += 1
   await deleteUserPages(userId)
   if ((await currentUser()) === String(userId)) await setCurrentUser(null)
   const session = await readState(SESSION_KEY)
@@ -240,17 +245,19 @@ const WARM_LINKED = /href="(\/children\/[A-Za-z0-9._-]+|\/records\/[0-9a-f-]{36}
 const WARM_LINKED_MAX = 200
 
 async function warmUserPages (userId) {
-  const cache = await caches.open(userPagesCache(userId))
+  const ends = sessionEnds
+  // Looked up without opening: opening would make the cache, even after a sign-out.
+  const kept = (href) => caches.match(href, { cacheName: userPagesCache(userId) })
   const linked = new Set()
   for (const path of WARM_PATHS) {
     const url = new URL(path, self.location.origin)
-    let page = await cache.match(url.href)
+    let page = await kept(url.href)
     if (!page) {
       try {
         const response = await fetch(url.href, { credentials: 'same-origin', cache: 'no-store' })
         if (!response.ok || response.redirected) continue
-        await keepUserPage(url, response)
-        page = await cache.match(url.href)
+        if (!(await keepUserPage(url, response, ends))) return
+        page = await kept(url.href)
       } catch (error) {
         return // offline: next time
       }
@@ -260,22 +267,25 @@ async function warmUserPages (userId) {
   }
   for (const path of Array.from(linked).slice(0, WARM_LINKED_MAX)) {
     const url = new URL(path, self.location.origin)
-    if (await cache.match(url.href)) continue
+    if (await kept(url.href)) continue
     try {
       const response = await fetch(url.href, { credentials: 'same-origin', cache: 'no-store' })
-      if (response.ok && !response.redirected) await keepUserPage(url, response)
+      if (response.ok && !response.redirected && !(await keepUserPage(url, response, ends))) return
     } catch (error) {
       return
     }
   }
 }
 
-/** Keep a page for offline use, under the user it was rendered for (its user-id meta tag). */
-async function keepUserPage (url, response) {
+/** Keep a page for offline use, under the user it was rendered for (its user-id meta tag).
+ * False when a sign-out came while it was on its way (`ends` is the count when it was asked
+ * for): then nothing is kept, and the caller stops. */
+async function keepUserPage (url, response, ends = sessionEnds) {
   const fresh = await response.text()
   const match = /<meta name="user-id" content="([^"]+)"/.exec(fresh)
-  if (!match) return // a shell or a signed-out page: nobody's
+  if (!match) return true // a shell or a signed-out page: nobody's
   const userId = match[1]
+  if (ends !== sessionEnds) return false
   // The server just rendered a page for this person: they are who is signed in here now,
   // for as long as it says.
   if ((await currentUser()) !== userId) await setCurrentUser(userId)
@@ -285,8 +295,14 @@ async function keepUserPage (url, response) {
   // from the cache never makes the session look longer.
   const html = fresh.replace(SECONDS_LEFT_META, '')
   const headers = new Headers(response.headers)
+  if (ends !== sessionEnds) return false
   const cache = await caches.open(userPagesCache(userId))
   await cache.put(url.href, new Response(html, { status: response.status, statusText: response.statusText, headers }))
+  if (ends !== sessionEnds) { // signed out during the put: take it back
+    await deleteUserPages(userId)
+    return false
+  }
+  return true
 }
 
 async function cachedPage (url, userId) {
