@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import shutil
 import statistics
@@ -30,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, func, select  # noqa: E402
 
-from bench.common import GunicornServer, seed, visit_records  # noqa: E402
+from bench.common import GunicornServer, report, seed, visit_records  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CHROMIUM_ARGS = [
@@ -199,12 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    results = run()
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
-    return 0
+    return report(run(), args.json)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Everything here talks to loopback only.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import random
 import re
@@ -320,3 +321,12 @@ def visit_records(count: int, child_refs: list[str], seed: int = 0) -> list[dict
     rng = random.Random(seed)
     now = datetime.now(timezone.utc)
     return [visit_record(rng, rng.choice(child_refs), now) for _ in range(count)]
+
+
+def report(results: dict, json_path: Path | None) -> int:
+    """Print a benchmark's figures as JSON, and write them to `json_path` if given."""
+    text = json.dumps(results, indent=2)
+    print(text)
+    if json_path:
+        json_path.write_text(text + "\n")
+    return 0

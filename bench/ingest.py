@@ -29,6 +29,7 @@ from bench.common import (  # noqa: E402
     SyncClient,
     drop_postgres_database,
     recreate_postgres_database,
+    report,
     seed,
     visit_records,
 )
@@ -190,12 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    results = run(quick=args.quick, profile=not args.no_profile)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
-    return 0
+    return report(run(quick=args.quick, profile=not args.no_profile), args.json)
 
 
 if __name__ == "__main__":

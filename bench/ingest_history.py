@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import json
 import statistics
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from bench.common import (  # noqa: E402
     flask_cli,
     iso_now,
     recreate_postgres_database,
+    report,
     seed,
     visit_records,
 )
@@ -124,12 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    results = run(args.database, args.profile)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
-    return 0
+    return report(run(args.database, args.profile), args.json)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Run: .venv/bin/python bench/load.py [--quick] [--devices N] [--seconds S] [--jso
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -30,6 +29,7 @@ from bench.common import (  # noqa: E402
     SyncClient,
     drop_postgres_database,
     recreate_postgres_database,
+    report,
     seed,
     visit_record,
 )
@@ -195,12 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     seconds = min(args.seconds, 15) if args.quick else args.seconds
-    results = run(args.devices, seconds, args.workers, args.pause, args.threads, args.keepalive)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
-    return 0
+    return report(run(args.devices, seconds, args.workers, args.pause, args.threads, args.keepalive), args.json)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Run alone: .venv/bin/python bench/profile_request.py [--database sqlite|postgres
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from bench.common import (  # noqa: E402
     SyncClient,
     drop_postgres_database,
     recreate_postgres_database,
+    report,
     seed,
     visit_records,
 )
@@ -151,12 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    results = run(args.database, args.requests)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
-    return 0
+    return report(run(args.database, args.requests), args.json)
 
 
 if __name__ == "__main__":

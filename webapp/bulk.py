@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import JSON, DateTime, Table, bindparam, column, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect, Result
+from sqlalchemy.engine import Dialect
 
 from webapp.extensions import db
 from webapp.models import UTCDateTime

@@ -138,7 +138,7 @@ class Storage:
             insert(RECORD).returning(RECORD.c.id, sort_by_parameter_order=True), [new.row for new in news]
         ).scalars().all()
         checks = [{**new.check, "record_id": record_id} for new, record_id in zip(news, ids)]
-        db.session.execute(insert(CHECK), checks)
+        bulk.insert_rows(CHECK, checks)
         self.checks += checks
 
     def store(self, checked: CheckedRecord, digest: str) -> RecordResult:

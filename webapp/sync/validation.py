@@ -100,7 +100,7 @@ class RecordChecks:
             raise Rejected({"_schema": ["Each record must be a JSON object."]})
         # Marshmallow only when the lean path is unsure: it then accepts or says what is wrong.
         record = lean_record(raw) or self._schema.load(raw)
-        child = self._child(record["child_id"])
+        child = self.child(record["child_id"])
         if child is None or not access.may_read_child(self.user, child):
             raise Rejected({"child_id": [NOT_YOUR_CHILD]})
         if not access.may_record_for(self.user, child):
@@ -137,10 +137,7 @@ class RecordChecks:
             self._children[reference] = found.get(reference)
 
     def child(self, reference: str) -> Child | None:
-        """The child with this reference, as read for the request."""
-        return self._child(reference)
-
-    def _child(self, reference: str) -> Child | None:
+        """The child with this reference, as read for the request (or read now)."""
         if reference not in self._children:
             self._children[reference] = db.session.scalar(
                 select(Child).where(Child.reference == reference)
